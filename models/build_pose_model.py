@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import subprocess
-import sys
 import tempfile
 import venv
 import zipfile
@@ -77,6 +76,7 @@ def write_bundle(out: Path) -> None:
 
 
 def main() -> None:
+    """Build the bundle in a throwaway venv and print its sha256."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--inside-venv", action="store_true", help=argparse.SUPPRESS)
