@@ -1,0 +1,237 @@
+"""MediaPipe Pose Landmarker adapter: the one module that imports mediapipe.
+
+Tracking several people costs the person detector on every frame (~13 ms on
+two cores, next to ~17 ms for one landmark pass), so :class:`PoseEstimator`
+tracks one person while nobody else is around and switches to tracking
+several when a scan finds more people:
+
+* single mode: a one-pose landmarker in VIDEO mode follows the main person;
+* a scan (a fresh detection of up to ``max_people``) runs at the first frame,
+  every ``rescan_s`` seconds, and whenever the tracked pose stops continuing
+  the main person's track (someone stepped in front, the track jumped);
+* crowd mode: once a scan sees several people, a ``max_people`` landmarker
+  tracks them all every frame and the main person is chosen by continuity,
+  until nobody else has been seen for ``settle_s`` seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+from numpy.typing import NDArray
+
+from formcheck.errors import ModelError
+from formcheck.model import ModelInfo, resolve_model
+from formcheck.pose.person import Person
+from formcheck.pose.select import MainPersonSelector, SelectionRules
+
+log = logging.getLogger(__name__)
+
+#: Calls per landmarker whose native stderr chatter is captured (it all comes early).
+_NOISY_CALLS = 3
+#: Shortest gap between two scans triggered by a broken track.
+_MIN_SCAN_GAP_S = 0.25
+
+
+@contextlib.contextmanager
+def native_stderr_to_log() -> Iterator[None]:
+    """Capture what native code writes to file descriptor 2 and log it at DEBUG.
+
+    TFLite and glog write warnings straight to fd 2 when models load and on the
+    first frames; they mean nothing to a user.
+    """
+    with tempfile.TemporaryFile() as sink:
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode(errors="replace").splitlines():
+                log.debug("mediapipe: %s", line)
+
+
+class _Landmarker:
+    """One MediaPipe PoseLandmarker, returning :class:`Person` objects."""
+
+    def __init__(self, model: Path, *, video: bool, num_poses: int, masks: bool) -> None:
+        mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model)),
+            running_mode=mode,
+            num_poses=num_poses,
+            output_segmentation_masks=masks,
+        )
+        try:
+            with native_stderr_to_log():
+                self._task = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as e:
+            raise ModelError(f"{model}: MediaPipe cannot load it: {e}") from None
+        self._video = video
+        self._calls = 0
+        self._last_ms = -1
+
+    def detect(self, image: NDArray[np.uint8], t: float) -> list[Person]:
+        """Poses in an (H, W, 3) RGB image at time ``t`` seconds."""
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=image)
+        quiet = native_stderr_to_log() if self._calls < _NOISY_CALLS else contextlib.nullcontext()
+        self._calls += 1
+        with quiet:
+            if self._video:
+                self._last_ms = max(round(t * 1000), self._last_ms + 1)
+                result = self._task.detect_for_video(mp_image, self._last_ms)
+            else:
+                result = self._task.detect(mp_image)
+        return _people(result, image.shape[1], image.shape[0])
+
+    def close(self) -> None:
+        self._task.close()
+
+
+def _people(result: Any, width: int, height: int) -> list[Person]:
+    masks = result.segmentation_masks or []
+    people = []
+    for i, landmarks in enumerate(result.pose_landmarks):
+        norm = np.array([(p.x, p.y, p.visibility or 0.0) for p in landmarks], dtype=np.float32)
+        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[i]], np.float32)
+        mask = masks[i].numpy_view()[..., 0].astype(np.float32) if i < len(masks) else None
+        people.append(
+            Person(
+                xy=norm[:, :2] * np.array([width, height], dtype=np.float32),
+                visibility=norm[:, 2],
+                world=world,
+                mask=mask,
+            )
+        )
+    return people
+
+
+class PoseEstimator:
+    """Finds the main person's pose in each frame of one video.
+
+    Feed frames in time order. Close it (or use ``with``) when done: MediaPipe's
+    native objects must not be left to the garbage collector.
+
+    Args:
+        frame_size: ``(width, height)`` of the frames.
+        model: A ``pose_landmarker_{lite,full,heavy}.task``; None for the bundled model.
+        max_people: How many people to tell apart; 1 never looks for others.
+        masks: Also return the main person's segmentation mask.
+        rescan_s: Seconds between scans for other people while tracking one.
+        settle_s: Seconds without anybody else before tracking one person again.
+        rules: Continuity tolerances of the main-person choice.
+
+    Raises:
+        ModelError: The model cannot be found, verified or loaded.
+    """
+
+    def __init__(
+        self,
+        frame_size: tuple[int, int],
+        model: str | Path | None = None,
+        *,
+        max_people: int = 3,
+        masks: bool = False,
+        rescan_s: float = 2.0,
+        settle_s: float = 2.0,
+        rules: SelectionRules | None = None,
+    ) -> None:
+        if max_people < 1:
+            raise ValueError(f"max_people must be >= 1, got {max_people}")
+        if rescan_s <= 0 or settle_s <= 0:
+            raise ValueError(f"rescan_s and settle_s must be > 0, got {rescan_s}, {settle_s}")
+        self.model: ModelInfo = resolve_model(model)
+        self.max_people, self.masks = max_people, masks
+        self.rescan_s, self.settle_s = rescan_s, settle_s
+        self.selector = MainPersonSelector(frame_size, rules)
+        self._single: _Landmarker | None = self._video_landmarker(1)
+        self._crowd: _Landmarker | None = None
+        self._scanner = (
+            _Landmarker(self.model.path, video=False, num_poses=max_people, masks=masks)
+            if max_people > 1
+            else None
+        )
+        self._last_scan_t = -math.inf
+        self._crowd_seen_t = -math.inf
+
+    def _video_landmarker(self, num_poses: int) -> _Landmarker:
+        return _Landmarker(self.model.path, video=True, num_poses=num_poses, masks=self.masks)
+
+    def process(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]:
+        """The main person in one (H, W, 3) RGB frame at time ``t`` seconds.
+
+        Returns:
+            The main person (None when nobody continues the track) and how many
+            people the model saw in this frame.
+        """
+        if self._crowd is not None:
+            people = self._crowd.detect(image, t)
+            if len(people) > 1:
+                self._crowd_seen_t = t
+            elif t - self._crowd_seen_t > self.settle_s:
+                self._switch(crowd=False)
+        else:
+            assert self._single is not None
+            people = self._single.detect(image, t)
+            if self._should_scan(people, t):
+                people = self._scan(image, t)
+        pick = self.selector.choose([p.xy for p in people], t)
+        return (people[pick] if pick is not None else None), len(people)
+
+    def _should_scan(self, people: list[Person], t: float) -> bool:
+        if self._scanner is None:
+            return False
+        since = t - self._last_scan_t
+        if since >= self.rescan_s:
+            return True
+        broken = not people or not self.selector.follows(people[0].xy, t)
+        return broken and since >= _MIN_SCAN_GAP_S
+
+    def _scan(self, image: NDArray[np.uint8], t: float) -> list[Person]:
+        assert self._scanner is not None
+        self._last_scan_t = t
+        people = self._scanner.detect(image, t)
+        if len(people) > 1:
+            log.debug("%.3f s: %d people in view, tracking all of them", t, len(people))
+            self._crowd_seen_t = t
+            self._switch(crowd=True)
+        return people
+
+    def _switch(self, *, crowd: bool) -> None:
+        """Swap landmarkers; each starts fresh so that no stale track carries over."""
+        for task in (self._single, self._crowd):
+            if task is not None:
+                task.close()
+        self._single = None if crowd else self._video_landmarker(1)
+        self._crowd = self._video_landmarker(self.max_people) if crowd else None
+
+    def close(self) -> None:
+        """Release MediaPipe's native resources."""
+        for task in (self._single, self._crowd, self._scanner):
+            if task is not None:
+                task.close()
+        self._single = self._crowd = self._scanner = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

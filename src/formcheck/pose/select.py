@@ -1,0 +1,177 @@
+"""Choosing the main person among the poses of a frame, consistently over time.
+
+The first choice favours the biggest and most central person. After that,
+continuity wins: every person seen is followed from frame to frame (same place,
+same size, give or take how much time has passed), and the main person is the
+one who continues the main track. Someone who has been followed as another
+person (a spotter walking through, a coach) cannot take over the main track,
+even when they pass in front of the lifter. A main person missing for longer
+than ``reacquire_after_s`` is chosen afresh among the newcomers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from formcheck.skeleton import INDEX
+
+_SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where a pose is and how big it looks.
+
+    Attributes:
+        center: (2,) pixels, the mean of shoulders and hips.
+        scale: Torso length in pixels (shoulder to hip, both sides averaged),
+            at least a fifth of the whole pose's extent.
+    """
+
+    center: NDArray[np.float64]
+    scale: float
+
+    @classmethod
+    def of(cls, xy: NDArray[np.floating]) -> Body:
+        """Measure a (33, 2) pose in pixels."""
+        shoulders = xy[_SHOULDERS].astype(np.float64)
+        hips = xy[_HIPS].astype(np.float64)
+        torso = float(np.mean(np.linalg.norm(shoulders - hips, axis=1)))
+        extent = float(np.linalg.norm(np.ptp(xy, axis=0)))
+        center = np.concatenate([shoulders, hips]).mean(axis=0)
+        # A torso seen end-on is short; the whole-body extent keeps scale sane.
+        return cls(center=center, scale=max(torso, 0.2 * extent, 1.0))
+
+
+@dataclass(frozen=True)
+class SelectionRules:
+    """Tolerances of the continuity test, in torso lengths and seconds.
+
+    Attributes:
+        max_jump: Centre movement allowed between consecutive frames.
+        max_speed: Extra centre movement allowed per second of gap, for gaps up
+            to ``max_gap_growth_s``.
+        max_resize: Allowed change of torso length, as |log(ratio)|, between frames.
+        max_resize_rate: Extra allowed |log(ratio)| per second of gap (same cap).
+        max_gap_growth_s: The tolerances stop growing after this gap, so a track
+            unseen for a while does not swallow whoever appears anywhere.
+        reacquire_after_s: A track unseen this long is forgotten.
+        size_weight: Weight of size against centrality in a fresh choice.
+    """
+
+    max_jump: float = 0.25
+    max_speed: float = 1.5
+    max_resize: float = 0.2
+    max_resize_rate: float = 0.5
+    max_gap_growth_s: float = 0.5
+    reacquire_after_s: float = 2.0
+    size_weight: float = 0.6
+
+    def __post_init__(self) -> None:
+        positive = ("max_jump", "max_speed", "max_resize", "max_resize_rate", "max_gap_growth_s")
+        for name in (*positive, "reacquire_after_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if not 0 <= self.size_weight <= 1:
+            raise ValueError(f"size_weight must be in [0, 1], got {self.size_weight}")
+
+    def cost(self, track: _Track, body: Body, t: float) -> float | None:
+        """How well ``body`` at time ``t`` continues ``track``; None when it cannot."""
+        dt = min(max(t - track.t, 0.0), self.max_gap_growth_s)
+        jump = float(np.linalg.norm(body.center - track.body.center)) / track.body.scale
+        resize = abs(math.log(body.scale / track.body.scale))
+        if jump > self.max_jump + self.max_speed * dt:
+            return None
+        if resize > self.max_resize + self.max_resize_rate * dt:
+            return None
+        return jump + resize
+
+
+@dataclass(frozen=True)
+class _Track:
+    body: Body
+    t: float
+
+
+class MainPersonSelector:
+    """Keeps track of the main person (and everybody else) across frames.
+
+    Args:
+        frame_size: ``(width, height)`` of the frames in pixels.
+        rules: Continuity tolerances.
+    """
+
+    def __init__(self, frame_size: tuple[int, int], rules: SelectionRules | None = None) -> None:
+        self.rules = rules or SelectionRules()
+        self._frame_center = np.array(frame_size, dtype=np.float64) / 2
+        self._half_diag = float(np.linalg.norm(self._frame_center))
+        self._main: _Track | None = None
+        self._others: list[_Track] = []
+
+    def follows(self, xy: NDArray[np.floating], t: float) -> bool:
+        """Whether a (33, 2) pose at time ``t`` continues the main person's track."""
+        return self._main is not None and self.rules.cost(self._main, Body.of(xy), t) is not None
+
+    def choose(self, poses: Sequence[NDArray[np.floating]], t: float) -> int | None:
+        """Pick the main person among ``poses`` (each (33, 2) pixels) at time ``t``.
+
+        Returns:
+            The index of the main person, or None when nobody continues the main
+            track (the frame then counts as missing).
+        """
+        self._forget(t)
+        bodies = [Body.of(xy) for xy in poses]
+        tracks = ([self._main] if self._main else []) + self._others
+        owner = self._assign(tracks, bodies, t)
+        if self._main is not None:
+            pick = next((b for b, k in owner.items() if k == 0), None)
+        else:
+            pick = self._fresh_choice(bodies, [b for b in range(len(bodies)) if b not in owner])
+        first_other = 1 if self._main is not None else 0
+        others = {k - first_other: b for b, k in owner.items() if k >= first_other}
+        self._others = [
+            _Track(bodies[others[k]], t) if k in others else track
+            for k, track in enumerate(self._others)
+        ] + [_Track(b, t) for i, b in enumerate(bodies) if i not in owner and i != pick]
+        if pick is not None:
+            self._main = _Track(bodies[pick], t)
+        return pick
+
+    def _forget(self, t: float) -> None:
+        horizon = self.rules.reacquire_after_s
+        if self._main is not None and t - self._main.t > horizon:
+            self._main = None
+        self._others = [o for o in self._others if t - o.t <= horizon]
+
+    def _assign(self, tracks: list[_Track], bodies: list[Body], t: float) -> dict[int, int]:
+        """Greedy matching of bodies to tracks, best continuation first: {body: track}."""
+        pairs = []
+        for k, track in enumerate(tracks):
+            for b, body in enumerate(bodies):
+                cost = self.rules.cost(track, body, t)
+                if cost is not None:
+                    pairs.append((cost, k, b))
+        owner: dict[int, int] = {}
+        for _, k, b in sorted(pairs):
+            if b not in owner and k not in owner.values():
+                owner[b] = k
+        return owner
+
+    def _fresh_choice(self, bodies: Sequence[Body], eligible: Sequence[int]) -> int | None:
+        if not eligible:
+            return None
+        biggest = max(bodies[i].scale for i in eligible)
+        w = self.rules.size_weight
+
+        def score(i: int) -> float:
+            b = bodies[i]
+            off_center = float(np.linalg.norm(b.center - self._frame_center)) / self._half_diag
+            return w * b.scale / biggest + (1 - w) * (1 - min(off_center, 1.0))
+
+        return max(eligible, key=score)

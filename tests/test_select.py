@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.pose.select import Body, MainPersonSelector, SelectionRules
+from formcheck.skeleton import INDEX
+
+FRAME = (1280, 720)
+DT = 1 / 30
+
+
+def pose(cx: float, cy: float, torso: float) -> np.ndarray:
+    """A standing stick pose: torso of ``torso`` px centred on (cx, cy)."""
+    xy = np.zeros((33, 2), np.float32)
+    xy[:] = (cx, cy - torso)  # head and arms bunched near the shoulders
+    for side, dx in (("left", 0.15), ("right", -0.15)):
+        xy[INDEX[f"{side}_shoulder"]] = (cx + dx * torso, cy - torso / 2)
+        xy[INDEX[f"{side}_hip"]] = (cx + dx * torso, cy + torso / 2)
+        xy[INDEX[f"{side}_knee"]] = (cx + dx * torso, cy + 1.4 * torso)
+        xy[INDEX[f"{side}_ankle"]] = (cx + dx * torso, cy + 2.3 * torso)
+    return xy
+
+
+def test_body_measures_torso_centre_and_length() -> None:
+    body = Body.of(pose(400, 300, 200))
+    np.testing.assert_allclose(body.center, (400, 300), atol=1e-4)
+    assert body.scale == pytest.approx(200, rel=1e-4)
+
+
+def test_first_choice_prefers_big_and_central() -> None:
+    selector = MainPersonSelector(FRAME)
+    small_corner, big_centre = pose(150, 200, 80), pose(640, 360, 200)
+    assert selector.choose([small_corner, big_centre], 0.0) == 1
+
+
+def test_a_bigger_newcomer_does_not_steal_the_track() -> None:
+    selector = MainPersonSelector(FRAME)
+    assert selector.choose([pose(300, 360, 120)], 0.0) == 0
+    assert selector.choose([pose(700, 360, 250), pose(302, 361, 120)], DT) == 1
+
+
+def test_a_spotter_walking_through_never_becomes_main() -> None:
+    selector = MainPersonSelector(FRAME)
+    lifter = pose(640, 380, 150)
+    picks = []
+    for i in range(90):  # the spotter crosses the frame in 3 s, in front of the lifter
+        t = i * DT
+        spotter = pose(100 + 12 * i, 390, 160)
+        occluded = abs(100 + 12 * i - 640) < 120  # the detector loses the lifter
+        people = [spotter] if occluded else [spotter, lifter]
+        if i == 0:
+            people = [lifter, spotter]
+        picks.append(selector.choose(people, t))
+        chosen = None if picks[-1] is None else people[picks[-1]]
+        assert chosen is None or chosen is lifter, f"frame {i}: the spotter took the track"
+    assert sum(p is not None for p in picks) >= 60
+
+
+def test_a_jump_is_rejected_and_someone_seen_all_along_never_takes_over() -> None:
+    selector = MainPersonSelector(FRAME, SelectionRules(reacquire_after_s=1.0))
+    selector.choose([pose(300, 360, 150)], 0.0)
+    assert not selector.follows(pose(900, 360, 150), DT)
+    # The main person is gone; the other one stays in view for 3 s.
+    assert all(selector.choose([pose(900, 360, 150)], i * DT) is None for i in range(1, 90))
+
+
+def test_a_newcomer_is_chosen_once_the_main_person_is_gone() -> None:
+    selector = MainPersonSelector(FRAME, SelectionRules(reacquire_after_s=1.0))
+    selector.choose([pose(300, 360, 150)], 0.0)
+    assert selector.choose([pose(900, 360, 150)], 0.5) is None  # too soon, too far
+    assert selector.choose([pose(900, 360, 150)], 1.6) == 0  # nobody seen for over 1 s
+
+
+def test_slow_movement_and_gaps_are_followed() -> None:
+    selector = MainPersonSelector(FRAME)
+    for i in range(60):
+        assert selector.choose([pose(300 + 5 * i, 360, 150 + i / 2)], i * DT) == 0
+    # half a second unseen, moved a bit: still the same person
+    assert selector.follows(pose(640, 360, 185), 60 * DT + 0.5)
+
+
+@pytest.mark.parametrize("field", ["max_jump", "max_speed", "reacquire_after_s"])
+def test_rules_must_be_positive(field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        SelectionRules(**{field: 0})
