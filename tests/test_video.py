@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from conftest import ramp_frames, write_clip
 
 from formcheck.errors import VideoError
-from formcheck.video import CaptureSource, VideoFileSource, open_source
+from formcheck.video import CaptureSource, Frame, VideoFileSource, open_source, prefetch
 
 
 def brightness(image: np.ndarray) -> float:
@@ -120,3 +122,39 @@ def test_open_source_dispatches() -> None:
         open_source("rtsp://127.0.0.1:9/none")
     with pytest.raises(VideoError, match="no such file"):
         open_source("missing.mp4")
+
+
+def test_prefetch_keeps_order_and_bounds_the_read_ahead() -> None:
+    made = []
+
+    def frames():
+        for i in range(50):
+            made.append(i)
+            yield Frame(index=i, t=i / 30, image=np.zeros((2, 2, 3), np.uint8))
+
+    ahead = prefetch(frames(), depth=2)
+    first = next(ahead)
+    time.sleep(0.2)
+    assert first.index == 0 and len(made) <= 4  # one handed over, two queued, one waiting
+    assert [f.index for f in ahead] == list(range(1, 50))
+
+
+def test_prefetch_passes_errors_on_and_stops_when_closed() -> None:
+    def broken():
+        yield Frame(index=0, t=0.0, image=np.zeros((2, 2, 3), np.uint8))
+        raise VideoError("disk gone")
+
+    with pytest.raises(VideoError, match="disk gone"):
+        list(prefetch(broken()))
+
+    def endless():
+        i = 0
+        while True:
+            yield Frame(index=i, t=i / 30, image=np.zeros((2, 2, 3), np.uint8))
+            i += 1
+
+    before = threading.active_count()
+    ahead = prefetch(endless())
+    next(ahead)
+    ahead.close()
+    assert threading.active_count() == before

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -321,3 +323,44 @@ def open_source(
     if isinstance(spec, str) and _URL.match(spec) and not spec.startswith("file://"):
         return CaptureSource(spec, start, end)
     return VideoFileSource(str(spec).removeprefix("file://"), start, end)
+
+
+def prefetch(frames: Iterable[Frame], depth: int = 2) -> Generator[Frame, None, None]:
+    """Decode up to ``depth`` frames ahead in a background thread.
+
+    Decoding then overlaps pose estimation, which leaves a core partly idle.
+    Memory stays bounded by ``depth`` frames. Errors raised while decoding are
+    re-raised here; closing this generator early stops the thread before the
+    source can be closed.
+    """
+    slots: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Frame | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not put(frame):
+                    return
+            put(None)
+        except BaseException as e:  # handed to the consumer, who re-raises it
+            put(e)
+
+    worker = threading.Thread(target=produce, name="formcheck-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := slots.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()

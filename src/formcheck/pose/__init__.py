@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -12,7 +13,7 @@ from formcheck.errors import NoPersonError
 from formcheck.pose.person import Person, crop_mask
 from formcheck.series import PoseSeries, VideoMeta
 from formcheck.skeleton import N_LANDMARKS
-from formcheck.video import Frame
+from formcheck.video import Frame, prefetch
 
 __all__ = ["Person", "estimate_poses"]
 
@@ -37,7 +38,7 @@ def estimate_poses(
     """Run ``estimator`` over ``frames`` and collect the main person's pose series.
 
     Args:
-        frames: Frames in time order (a frame source).
+        frames: Frames in time order (a frame source); decoded ahead in a thread.
         meta: The source's metadata, stored with the series.
         estimator: The pose estimator.
         on_frame: Called after each frame, e.g. to advance a progress bar.
@@ -51,22 +52,23 @@ def estimate_poses(
     no_mask = np.zeros((MASK_SIDE, MASK_SIDE), np.uint8)
     no_box = np.full(3, np.nan, np.float32)
     t, xy, vis, world, counts, masks, boxes = [], [], [], [], [], [], []
-    for frame in frames:
-        person, n_people = estimator.process(frame.image, frame.t)
-        t.append(frame.t)
-        counts.append(n_people)
-        xy.append(nan_xy if person is None else person.xy)
-        vis.append(zero_vis if person is None else person.visibility)
-        world.append(nan_world if person is None else person.world)
-        if estimator.masks:
-            if person is None or person.mask is None:
-                mask, box = no_mask, no_box
-            else:
-                mask, box = crop_mask(person.mask, person.xy, MASK_SIDE)
-            masks.append(mask)
-            boxes.append(box)
-        if on_frame is not None:
-            on_frame(frame, person)
+    with contextlib.closing(prefetch(frames)) as ahead:
+        for frame in ahead:
+            person, n_people = estimator.process(frame.image, frame.t)
+            t.append(frame.t)
+            counts.append(n_people)
+            xy.append(nan_xy if person is None else person.xy)
+            vis.append(zero_vis if person is None else person.visibility)
+            world.append(nan_world if person is None else person.world)
+            if estimator.masks:
+                if person is None or person.mask is None:
+                    mask, box = no_mask, no_box
+                else:
+                    mask, box = crop_mask(person.mask, person.xy, MASK_SIDE)
+                masks.append(mask)
+                boxes.append(box)
+            if on_frame is not None:
+                on_frame(frame, person)
     series = PoseSeries(
         t=np.array(t, dtype=np.float64).reshape(-1),
         xy=np.array(xy, np.float32).reshape(-1, N_LANDMARKS, 2),
