@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from formcheck.closing import Closing
 from formcheck.errors import VideoError
 from formcheck.series import VideoMeta
 
@@ -79,25 +80,7 @@ def _check_trim(start: float, end: float | None) -> None:
         raise ValueError(f"end ({end} s) must be after start ({start} s)")
 
 
-class _Closing:
-    """Context-manager plumbing shared by the sources."""
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class VideoFileSource(_Closing):
+class VideoFileSource(Closing):
     """Frames of a video file, decoded by PyAV.
 
     Timestamps come from the container (variable frame rate stays right) and
@@ -255,7 +238,7 @@ def _reason(e: BaseException) -> str:
     return getattr(e, "strerror", None) or str(e)
 
 
-class CaptureSource(_Closing):
+class CaptureSource(Closing):
     """Frames from a webcam or a stream URL, through OpenCV.
 
     Timestamps come from the stream when it has them, else from a monotonic

@@ -23,7 +23,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import mediapipe as mp
@@ -31,6 +30,7 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 from numpy.typing import NDArray
 
+from formcheck.closing import Closing
 from formcheck.errors import ModelError
 from formcheck.model import ModelInfo, resolve_model
 from formcheck.pose.person import Person
@@ -119,7 +119,7 @@ def _people(result: Any, width: int, height: int) -> list[Person]:
     return people
 
 
-class PoseEstimator:
+class PoseEstimator(Closing):
     """Finds the main person's pose in each frame of one video.
 
     Feed frames in time order. Close it (or use ``with``) when done: MediaPipe's
@@ -224,14 +224,3 @@ class PoseEstimator:
             if task is not None:
                 task.close()
         self._single = self._crowd = self._scanner = None
-
-    def __enter__(self) -> PoseEstimator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
