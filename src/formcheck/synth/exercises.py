@@ -1,0 +1,244 @@
+"""The exercises as timelines of key poses, with faults injected per rep.
+
+Each builder returns a :class:`Script`: the timeline, how the body is supported,
+which prop it uses and where that prop starts. Fault magnitudes are the knobs
+of the scene; the labels are measured afterwards from the posed keypoints
+(:mod:`formcheck.synth.truth`), so a knob that fails to produce the fault it
+names produces no label.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.synth.posture import Posture
+from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
+from formcheck.synth.timeline import Key, Timeline
+
+EXERCISES = ("deadlift", "rdl", "kb_swing", "plank_forearm", "plank_straight", "glute_bridge")
+REP_FAULTS = ("rounded_back", "squat_pattern", "incomplete_lockout", "lean_back")
+KETTLEBELL_GRIP_HEIGHT = 0.15 + KETTLEBELL_RADIUS  # handle above the floor when parked
+NEUTRAL_SPINE = 2.0
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to perform.
+
+    Attributes:
+        exercise: One of :data:`EXERCISES`.
+        reps: Reps in the set (ignored for planks).
+        faults: Rep number -> {fault code: magnitude}: ``rounded_back`` = extra
+            spine flexion (deg), ``squat_pattern`` = how far the knees bend
+            instead (deg of extra knee flexion), ``incomplete_lockout`` = hip
+            extension missing at the top (deg), ``lean_back`` = hip extension
+            past straight at the top (deg).
+        tempo: Multiplies every rep duration (2 = twice as slow).
+        hold_s: Plank hold length.
+        sag_deg: Plank hip sag (+) or pike (-) reached by the end of the hold.
+        sag_onset_s: Seconds into the hold when the sag starts to develop.
+        setup_s: Standing (or lying) still before the set begins.
+        rest_s: Resting after the set.
+    """
+
+    exercise: str
+    reps: int = 5
+    faults: dict[int, dict[str, float]] = field(default_factory=dict)
+    tempo: float = 1.0
+    hold_s: float = 20.0
+    sag_deg: float = 0.0
+    sag_onset_s: float = 10.0
+    setup_s: float = 1.5
+    rest_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        """Reject what cannot be performed."""
+        if self.exercise not in EXERCISES:
+            raise ValueError(
+                f"unknown exercise {self.exercise!r}; choose from {', '.join(EXERCISES)}"
+            )
+        if not 1 <= self.reps <= 30 or self.tempo <= 0 or self.hold_s <= 0:
+            raise ValueError("reps must be 1-30, tempo and hold_s positive")
+        for rep, faults in self.faults.items():
+            unknown = set(faults) - set(REP_FAULTS)
+            if unknown or not 1 <= rep <= self.reps:
+                raise ValueError(f"bad fault for rep {rep}: {faults}")
+
+    def fault(self, rep: int, code: str) -> float:
+        """Magnitude of ``code`` on ``rep`` (0 when absent)."""
+        return self.faults.get(rep, {}).get(code, 0.0)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A timeline plus how to stage it."""
+
+    timeline: Timeline
+    support: str
+    prop: str | None  # "barbell", "kettlebell" or None
+    prop_start: np.ndarray | None  # where the prop rests before the hands take it
+    over_midfoot: str  # what a standing body keeps over mid-foot: "grip" or "centre"
+
+
+def build(spec: Spec, posture_for: dict[str, Posture]) -> Script:
+    """The script of ``spec``; ``posture_for`` maps a support kind to its posture."""
+    if spec.exercise == "deadlift":
+        return _deadlift(spec, posture_for["stand"])
+    if spec.exercise == "rdl":
+        return _rdl(spec, posture_for["stand"])
+    if spec.exercise == "kb_swing":
+        return _swing(spec, posture_for["stand"])
+    if spec.exercise == "glute_bridge":
+        return _bridge(spec)
+    return _plank(spec)
+
+
+def solve_hip(posture: Posture, key: Key, grip_z: float, over_midfoot: str) -> Key:
+    """``key`` with the hip angle that puts the grip at height ``grip_z``."""
+    lo, hi = 20.0, 178.0
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        z = posture.place(dataclasses.replace(key, hip=mid), over_midfoot).grip[2]
+        lo, hi = (mid, hi) if z < grip_z else (lo, mid)
+    return dataclasses.replace(key, hip=(lo + hi) / 2)
+
+
+def _top(spec: Spec, rep: int) -> Key:
+    """The lockout of ``rep``: short of straight, straight, or leaning back."""
+    short = spec.fault(rep, "incomplete_lockout")
+    return Key(
+        hip=179.0 - short + spec.fault(rep, "lean_back"),
+        knee=178.0 - short / 3,
+        spine=NEUTRAL_SPINE,
+    )
+
+
+def _deadlift(spec: Spec, posture: Posture) -> Script:
+    stand = Key(arm=0.0, elbow=3.0)
+    bottoms = {}
+    for rep in range(1, spec.reps + 1):
+        key = Key(
+            knee=112.0 - spec.fault(rep, "squat_pattern"),
+            spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
+            neck=-10.0,
+            arm=0.0,
+            elbow=3.0,
+        )
+        bottoms[rep] = solve_hip(posture, key, PLATE_RADIUS, "grip")
+    tl = Timeline(stand)
+    tl.hold(spec.setup_s, "prelude")
+    tl.move(1.4, "prelude", to=bottoms[1])
+    tl.move(0.5, "prelude", held=True)
+    lead = {"knee": 0.75, "hip": 1.25}
+    for rep in range(1, spec.reps + 1):
+        tl.mark("rep_start")
+        tl.move(1.2 * spec.tempo, "set", rep, lead, to=_top(spec, rep), arm=0.0, elbow=3.0)
+        tl.mark("rep_top")
+        tl.hold(0.4 * spec.tempo, "set", rep)
+        tl.move(1.1 * spec.tempo, "set", rep, {"knee": 1.3, "hip": 0.8}, to=bottoms[rep])
+        tl.mark("rep_end")
+        tl.move(0.6, "set", to=bottoms[min(rep + 1, spec.reps)])
+    tl.move(0.4, "rest", held=False)
+    tl.move(1.3, "rest", to=stand)
+    tl.hold(spec.rest_s, "rest")
+    start = np.array([0.0, posture.midfoot_y, PLATE_RADIUS])
+    return Script(tl, "stand", "barbell", start, "grip")
+
+
+def _rdl(spec: Spec, posture: Posture) -> Script:
+    stand = Key(arm=0.0, elbow=3.0, held=True)
+    tl = Timeline(stand)
+    tl.hold(spec.setup_s, "prelude")
+    for rep in range(1, spec.reps + 1):
+        squat = spec.fault(rep, "squat_pattern")
+        bottom = Key(
+            knee=158.0 - squat,
+            spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
+            neck=-8.0,
+            arm=0.0,
+            elbow=3.0,
+        )
+        bottom = solve_hip(posture, bottom, 0.3 if not squat else 0.42, "grip")
+        tl.mark("rep_start")
+        tl.move(1.5 * spec.tempo, "set", rep, {"knee": 0.8}, to=bottom)
+        tl.mark("rep_bottom")
+        tl.move(1.2 * spec.tempo, "set", rep, {"knee": 1.2}, to=_top(spec, rep), arm=0.0, elbow=3.0)
+        tl.mark("rep_top")
+        tl.mark("rep_end")
+        tl.move(0.5, "set", to=stand)
+    tl.hold(spec.rest_s, "rest")
+    return Script(tl, "stand", "barbell", None, "grip")
+
+
+def _swing(spec: Spec, posture: Posture) -> Script:
+    stand = Key(arm=0.0, elbow=3.0)
+    grab = solve_hip(
+        posture, Key(knee=140.0, arm=35.0, elbow=3.0, neck=-10.0), KETTLEBELL_GRIP_HEIGHT, "centre"
+    )
+    tl = Timeline(stand)
+    tl.hold(spec.setup_s, "prelude")
+    tl.move(1.3, "prelude", to=grab)
+    tl.move(0.4, "prelude", held=True)
+    beat = 0.5 * spec.tempo
+    for rep in range(1, spec.reps + 1):
+        squat = spec.fault(rep, "squat_pattern")
+        back = Key(
+            knee=142.0 - squat,
+            hip=78.0 + squat * 0.6,
+            spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
+            neck=-12.0,
+            arm=-25.0,
+            elbow=5.0,
+        )
+        tl.mark("rep_start")
+        tl.move(beat if rep > 1 else 0.6, "set", rep, {"arm": 0.7}, to=back)
+        tl.mark("rep_bottom")
+        tl.move(beat, "set", rep, {"arm": 1.4}, to=_top(spec, rep), arm=88.0, elbow=5.0)
+        tl.mark("rep_top")
+        tl.hold(0.12 * spec.tempo, "set", rep)
+        tl.mark("rep_end")
+    tl.move(beat, "set", arm=-20.0, knee=142.0, hip=80.0, spine=NEUTRAL_SPINE)
+    tl.move(0.8, "rest", to=grab)
+    tl.move(0.3, "rest", held=False)
+    tl.move(1.2, "rest", to=stand)
+    tl.hold(spec.rest_s, "rest")
+    start = posture.place(grab, "centre").grip
+    return Script(tl, "stand", "kettlebell", start, "centre")
+
+
+def _plank(spec: Spec) -> Script:
+    kneeling = Key(knee=95.0, spine=0.0, neck=-5.0)
+    tl = Timeline(kneeling)
+    tl.hold(spec.setup_s, "prelude")
+    tl.move(1.2, "prelude", knee=178.0)
+    tl.mark("hold_start")
+    step, t = 1.0, 0.0
+    while t < spec.hold_s - 1e-9:
+        seconds = min(step, spec.hold_s - t)
+        t += seconds
+        ramp = np.clip((t - spec.sag_onset_s) / 4.0, 0.0, 1.0)
+        sway = 0.8 * np.sin(2 * np.pi * t / 3.7)
+        tl.move(seconds, "set", sag=float(spec.sag_deg * ramp + sway))
+    tl.mark("hold_end")
+    tl.move(1.2, "rest", knee=95.0, sag=0.0)
+    tl.hold(spec.rest_s, "rest")
+    return Script(tl, spec.exercise.replace("plank", "prone"), None, None, "centre")
+
+
+def _bridge(spec: Spec) -> Script:
+    bottom = Key(hip=128.0, knee=80.0, arm=90.0, elbow=0.0, spine=0.0)
+    tl = Timeline(bottom)
+    tl.hold(spec.setup_s, "prelude")
+    for rep in range(1, spec.reps + 1):
+        tl.mark("rep_start")
+        tl.move(0.9 * spec.tempo, "set", rep, hip=180.0 - spec.fault(rep, "incomplete_lockout"))
+        tl.mark("rep_top")
+        tl.hold(0.8 * spec.tempo, "set", rep)
+        tl.move(0.9 * spec.tempo, "set", rep, hip=128.0)
+        tl.mark("rep_end")
+        tl.hold(0.5, "set")
+    tl.hold(spec.rest_s, "rest")
+    return Script(tl, "supine", None, None, "centre")

@@ -1,0 +1,119 @@
+"""Key poses on a timeline, eased between, sampled at the clip's frame rate."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Key:
+    """The controllable angles of an exercise at one instant (degrees).
+
+    Attributes:
+        knee: Knee angle, hip-knee-ankle (180 = straight).
+        hip: Hip angle, shoulder-hip-knee (180 = straight; more = extended past).
+        spine: Spine flexion (+ rounds the back).
+        arm: World angle of the upper arms from vertical-down (+ forward).
+        elbow: Elbow flexion.
+        neck: Neck flexion.
+        sag: Plank hip sag (+) or pike (-).
+        held: Whether the prop moves with the hands.
+    """
+
+    knee: float = 178.0
+    hip: float = 179.0
+    spine: float = 2.0
+    arm: float = 0.0
+    elbow: float = 5.0
+    neck: float = 0.0
+    sag: float = 0.0
+    held: bool = False
+
+
+ANGLES = ("knee", "hip", "spine", "arm", "elbow", "neck", "sag")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What happens in one frame."""
+
+    key: Key
+    phase: str  # "prelude", "set" or "rest"
+    rep: int  # 1-based rep index while a rep is under way, else 0
+
+
+@dataclass
+class Timeline:
+    """Builds a clip as a sequence of eased moves and holds.
+
+    ``lead`` in :meth:`move` makes an angle arrive early (exponent < 1) or late
+    (> 1), e.g. knees that extend before the hips.
+    """
+
+    start: Key
+    segments: list[tuple[float, Key, str, int, dict[str, float]]] = field(default_factory=list)
+    marks: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def now(self) -> float:
+        """Seconds up to the end of the last segment."""
+        return sum(s[0] for s in self.segments)
+
+    @property
+    def last(self) -> Key:
+        """The key the timeline ends on."""
+        return self.segments[-1][1] if self.segments else self.start
+
+    def mark(self, name: str) -> None:
+        """Remember the current time under ``name`` (e.g. "rep_start")."""
+        self.marks.setdefault(name, []).append(self.now)
+
+    def move(
+        self,
+        seconds: float,
+        phase: str,
+        rep: int = 0,
+        lead: dict[str, float] | None = None,
+        to: Key | None = None,
+        **changes: float | bool,
+    ) -> None:
+        """Ease from the current key to ``to``'s angles (keeping the grip) with ``changes``."""
+        key = self.last
+        if to is not None:
+            key = dataclasses.replace(to, held=key.held)
+        key = dataclasses.replace(key, **changes)  # type: ignore[arg-type]
+        self.segments.append((seconds, key, phase, rep, lead or {}))
+
+    def hold(self, seconds: float, phase: str, rep: int = 0) -> None:
+        """Stay still."""
+        self.segments.append((seconds, self.last, phase, rep, {}))
+
+    def sample(self, fps: float) -> list[Moment]:
+        """One moment per frame, frame ``i`` at ``i / fps`` seconds."""
+        out = []
+        n = int(np.floor(self.now * fps + 1e-9))
+        ends = np.cumsum([s[0] for s in self.segments])
+        for i in range(n):
+            t = i / fps
+            k = min(int(np.searchsorted(ends, t, side="right")), len(self.segments) - 1)
+            seconds, key, phase, rep, lead = self.segments[k]
+            begin = self.segments[k - 1][1] if k else self.start
+            u = (t - (ends[k] - seconds)) / seconds if seconds > 0 else 1.0
+            out.append(Moment(_ease(begin, key, u, lead), phase, rep))
+        return out
+
+    def frame_of(self, name: str, fps: float) -> list[int]:
+        """Frame indices of the marks called ``name``."""
+        return [round(t * fps) for t in self.marks.get(name, [])]
+
+
+def _ease(a: Key, b: Key, u: float, lead: dict[str, float]) -> Key:
+    values = {}
+    for name in ANGLES:
+        w = float(np.clip(u, 0.0, 1.0)) ** lead.get(name, 1.0)
+        w = 0.5 - 0.5 * np.cos(np.pi * w)
+        values[name] = getattr(a, name) + (getattr(b, name) - getattr(a, name)) * w
+    return Key(**values, held=b.held if u > 0 else a.held)
