@@ -97,9 +97,16 @@ def test_end_before_start_is_a_usage_error(person_clip: Path) -> None:
     one_line_error(run("pose", str(person_clip), "--start", "2", "--end", "1"), 2, "--end")
 
 
-def test_missing_output_directory_is_refused(person_clip: Path, tmp_path: Path) -> None:
-    result = run("pose", str(person_clip), "-o", str(tmp_path / "nope" / "p.npz"))
-    one_line_error(result, 1, "output directory does not exist")
+def test_missing_output_directories_are_made(person_clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "dir" / "p.npz"
+    assert run("pose", str(person_clip), "-o", str(out)).exit_code == 0
+    assert len(PoseSeries.load(out)) > 0
+
+
+def test_a_file_in_the_output_path_is_refused(person_clip: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run("pose", str(person_clip), "-o", str(tmp_path / "afile" / "p.npz"))
+    one_line_error(result, 1, "not a directory")
 
 
 def test_a_bad_model_is_one_line(person_clip: Path, tmp_path: Path) -> None:

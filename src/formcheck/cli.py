@@ -119,10 +119,12 @@ def pose(
     # Frames are decoded in a second thread; handing the GIL over sooner than the
     # default 5 ms lets decoding overlap the model (measured: 49 -> 52 fps at 720p).
     sys.setswitchinterval(0.0005)
-    if not output.parent.is_dir():
-        raise _fail(f"{output.parent}: output directory does not exist")
+    existing = next(p for p in (output.parent, *output.parent.parents) if p.exists())
+    if not existing.is_dir():
+        raise _fail(f"{existing}: not a directory, cannot hold {output}")
     try:
         series, broken = _run_pose(video, start, end, model, max_people, masks)
+        output.parent.mkdir(parents=True, exist_ok=True)
         series.save(output)
     except FormcheckError as e:
         raise _fail(str(e)) from None
