@@ -21,25 +21,8 @@ from formcheck.synth.scene import Scene, View, barbell, kettlebell, place
 from formcheck.synth.timeline import Moment
 
 CAMERA_MIN_HEIGHT_M = 0.7  # a phone on a bench, not on the floor
-CSV_KEYPOINTS = [
-    "nose",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_big_toe",
-    "right_big_toe",
-]
+# Every COCO keypoint but the eyes, ears and small toes.
+CSV_KEYPOINTS = [k for k in truth.KP if not k.endswith(("_eye", "_ear", "_small_toe"))]
 
 
 @dataclass(frozen=True)
