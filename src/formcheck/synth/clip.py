@@ -15,7 +15,7 @@ import numpy as np
 from formcheck.synth import truth
 from formcheck.synth.body import Body
 from formcheck.synth.exercises import Script, Spec, build
-from formcheck.synth.geometry import Camera
+from formcheck.synth.geometry import Camera, Mesh
 from formcheck.synth.posture import Placed, Posture
 from formcheck.synth.scene import Scene, View, barbell, kettlebell, place
 from formcheck.synth.timeline import Moment
@@ -81,7 +81,7 @@ def render_clip(
     tmp = out.with_name(f".{out.stem}.tmp.mp4")
     with Scene(body, camera) as scene, _Encoder(tmp, staging) as encoder:
         for i, (p, at) in enumerate(zip(placed, state.prop, strict=True)):
-            encoder.write(scene.render(p.vertices, _props(script, at, moments[i], p)))
+            encoder.write(scene.render(p.vertices, _props(script, at, moments[i])))
             if on_frame:
                 on_frame(i + 1, len(placed))
     rendered = Rendered(
@@ -110,7 +110,7 @@ def _prop_path(script: Script, moments: list[Moment], placed: list[Placed]) -> _
     prop = np.full((n, 3), np.nan)
     held = np.array([m.key.held for m in moments])
     if script.prop is None:
-        return _PropState(prop, held & False)
+        return _PropState(prop, np.zeros_like(held))
     at = script.prop_start if script.prop_start is not None else placed[0].grip
     for i, p in enumerate(placed):
         if held[i]:
@@ -121,7 +121,7 @@ def _prop_path(script: Script, moments: list[Moment], placed: list[Placed]) -> _
     return _PropState(prop, held)
 
 
-def _props(script: Script, at: np.ndarray, moment: Moment, placed: Placed) -> list:  # type: ignore[type-arg]
+def _props(script: Script, at: np.ndarray, moment: Moment) -> list[Mesh]:
     if script.prop == "barbell":
         return [place(_BARBELL, at)]
     if script.prop == "kettlebell":

@@ -8,6 +8,7 @@ and toes, feet and upper back) touch the floor together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,7 +169,7 @@ def _joint(body: Body, posed: Posed, label: str) -> np.ndarray:
     return posed.bones[j, :3, :3] @ body.heads[j] + posed.bones[j, :3, 3]
 
 
-def _bisect(f, lo: float, hi: float, iterations: int = 30) -> float:  # type: ignore[no-untyped-def]
+def _bisect(f: Callable[[float], float], lo: float, hi: float, iterations: int = 30) -> float:
     """Root of an increasing or decreasing ``f`` on [lo, hi], or the nearer end."""
     f_lo, f_hi = f(lo), f(hi)
     if f_lo * f_hi > 0:
