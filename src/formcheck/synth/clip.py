@@ -17,7 +17,7 @@ from formcheck.synth.body import Body
 from formcheck.synth.exercises import Script, Spec, build
 from formcheck.synth.geometry import Camera, Mesh
 from formcheck.synth.posture import Placed, Posture
-from formcheck.synth.scene import Scene, View, barbell, kettlebell, place
+from formcheck.synth.scene import PLATE_RADIUS, Scene, View, barbell, kettlebell, place
 from formcheck.synth.timeline import Moment
 
 CAMERA_MIN_HEIGHT_M = 0.7  # a phone on a bench, not on the floor
@@ -77,10 +77,10 @@ def render_clip(
     moments = script.timeline.sample(staging.fps)
     placed = [posture.place(m.key, script.over_midfoot) for m in moments]
     camera = _frame(placed, staging)
-    state = _prop_path(script, moments, placed)
+    prop, held = _prop_path(script, moments, placed)
     tmp = out.with_name(f".{out.stem}.tmp.mp4")
     with Scene(body, camera) as scene, _Encoder(tmp, staging) as encoder:
-        for i, (p, at) in enumerate(zip(placed, state.prop, strict=True)):
+        for i, (p, at) in enumerate(zip(placed, prop, strict=True)):
             encoder.write(scene.render(p.vertices, _props(script, at, moments[i])))
             if on_frame:
                 on_frame(i + 1, len(placed))
@@ -88,37 +88,37 @@ def render_clip(
         moments,
         np.stack([p.keypoints for p in placed]),
         np.stack([p.joints for p in placed]),
-        state.prop,
-        state.held,
+        prop,
+        held,
     )
-    gt = _ground_truth(spec, staging, script, body, camera, rendered, out.stem)
-    _write_csv(out.with_suffix(".csv"), rendered, camera, body, staging.fps)
+    measured = _measure(rendered, camera, body)
+    gt = _ground_truth(spec, staging, script, body, camera, rendered, measured, out.stem)
+    _write_csv(out.with_suffix(".csv"), rendered, measured, camera, staging.fps)
     _write_json(out.with_suffix(".json"), gt)
     tmp.replace(out)
     return gt
 
 
-@dataclass
-class _PropState:
-    prop: np.ndarray
-    held: np.ndarray
+def _prop_path(
+    script: Script, moments: list[Moment], placed: list[Placed]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the prop is each frame (T, 3), and whether the hands hold it (T,).
 
-
-def _prop_path(script: Script, moments: list[Moment], placed: list[Placed]) -> _PropState:
-    """Where the prop is each frame: in the hands while held, else where it was left."""
+    In the hands while held, else where it was left; NaN without a prop.
+    """
     n = len(moments)
     prop = np.full((n, 3), np.nan)
     held = np.array([m.key.held for m in moments])
     if script.prop is None:
-        return _PropState(prop, np.zeros_like(held))
+        return prop, np.zeros_like(held)
     at = script.prop_start if script.prop_start is not None else placed[0].grip
     for i, p in enumerate(placed):
         if held[i]:
             at = p.grip.copy()
             if script.prop == "barbell":
-                at[2] = max(at[2], 0.225)
+                at[2] = max(at[2], PLATE_RADIUS)
         prop[i] = at
-    return _PropState(prop, held)
+    return prop, held
 
 
 def _props(script: Script, at: np.ndarray, moment: Moment) -> list[Mesh]:
@@ -191,6 +191,25 @@ CONVENTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What the truth is made of: angles in 3-D and in the image, and the spine."""
+
+    px: np.ndarray  # (T, 23, 2) keypoints projected into the image
+    a3: truth.Angles
+    a2: truth.Angles
+    hip_signed: np.ndarray  # (T,) signed 3-D hip angle
+    spine: np.ndarray  # (T,) spine flexion
+
+
+def _measure(r: Rendered, camera: Camera, body: Body) -> Measured:
+    px = camera.project(r.keypoints)
+    a3, hip_signed = truth.angles_3d(r.keypoints)
+    a2 = truth.angles_2d(px, camera, r.keypoints)
+    spine = truth.spine_flexion(r.joints, body.heads, body.index)
+    return Measured(px, a3, a2, hip_signed, spine)
+
+
 def _ground_truth(
     spec: Spec,
     staging: Staging,
@@ -198,17 +217,14 @@ def _ground_truth(
     body: Body,
     camera: Camera,
     r: Rendered,
+    m: Measured,
     name: str,
 ) -> dict[str, object]:
     exercise = "plank" if spec.exercise.startswith("plank") else spec.exercise
-    px = camera.project(r.keypoints)
-    a3, hip_signed = truth.angles_3d(r.keypoints)
-    a2 = truth.angles_2d(px, camera, r.keypoints)
-    spine = truth.spine_flexion(r.joints, body.heads, body.index)
-    fps, n = staging.fps, len(r.moments)
+    fps, n = staging.fps, len(m.spine)
     front = staging.view_deg >= 60
-    reps = _reps(exercise, script, fps, a3, a2, spine, hip_signed, front)
-    holds = _holds(script, fps, a3, a2)
+    reps = _reps(exercise, script, fps, m, front)
+    holds = _holds(script, fps, m)
     return {
         "name": name,
         "exercise": exercise,
@@ -250,10 +266,7 @@ def _reps(
     exercise: str,
     script: Script,
     fps: float,
-    a3: truth.Angles,
-    a2: truth.Angles,
-    spine: np.ndarray,
-    hip_signed: np.ndarray,
+    m: Measured,
     front: bool,
 ) -> list[dict[str, object]]:
     tl = script.timeline
@@ -261,11 +274,11 @@ def _reps(
     bottoms = tl.frame_of("rep_bottom", fps) or starts
     reps = []
     for i, (s, b, t, e) in enumerate(zip(starts, bottoms, tops, ends, strict=True)):
-        m3 = truth.rep_metrics(exercise, a3, spine, (s, b, e))
-        m2 = truth.rep_metrics(exercise, a2, spine, (s, b, e))
+        m3 = truth.rep_metrics(exercise, m.a3, m.spine, (s, b, e))
+        m2 = truth.rep_metrics(exercise, m.a2, m.spine, (s, b, e))
         del m2["max_spine_flex_deg"]
         top = slice(b if exercise in truth.STANDING_START else s, e + 1)
-        m3["max_hip_signed_deg"] = float(np.max(hip_signed[top]))
+        m3["max_hip_signed_deg"] = float(np.max(m.hip_signed[top]))
         faults, borderline = truth.rep_faults(exercise, m3, m2, front)
         reps.append(
             {
@@ -283,15 +296,13 @@ def _reps(
     return reps
 
 
-def _holds(
-    script: Script, fps: float, a3: truth.Angles, a2: truth.Angles
-) -> list[dict[str, object]]:
+def _holds(script: Script, fps: float, m: Measured) -> list[dict[str, object]]:
     tl = script.timeline
     holds = []
     for s, e in zip(tl.frame_of("hold_start", fps), tl.frame_of("hold_end", fps), strict=True):
-        e = min(e, len(a3.sag) - 1)
-        hold = truth.hold_truth(a3.sag, s, e, fps)
-        seen = truth.hold_truth(a2.sag, s, e, fps)
+        e = min(e, len(m.spine) - 1)
+        hold = truth.hold_truth(m.a3.sag, s, e, fps)
+        seen = truth.hold_truth(m.a2.sag, s, e, fps)
         hold["measured_2d"] = {k: seen[k] for k in ("max_sag_deg", "max_pike_deg", "mean_sag_deg")}
         holds.append(hold)
     return holds
@@ -307,16 +318,13 @@ def _phases(moments: list[Moment]) -> list[dict[str, object]]:
     return phases
 
 
-def _write_csv(path: Path, r: Rendered, camera: Camera, body: Body, fps: float) -> None:
-    px = camera.project(r.keypoints)
-    a3, hip_signed = truth.angles_3d(r.keypoints)
-    a2 = truth.angles_2d(px, camera, r.keypoints)
-    spine = truth.spine_flexion(r.joints, body.heads, body.index)
+def _write_csv(path: Path, r: Rendered, m: Measured, camera: Camera, fps: float) -> None:
+    a2, a3, px = m.a2, m.a3, m.px
     prop_px = camera.project(r.prop)
     columns = {
         "hip_2d": a2.hip, "knee_2d": a2.knee, "lean_2d": a2.lean, "sag_2d": a2.sag,
         "hip_3d": a3.hip, "knee_3d": a3.knee, "lean_3d": a3.lean, "sag_3d": a3.sag,
-        "spine_3d": spine, "hip_signed_3d": hip_signed,
+        "spine_3d": m.spine, "hip_signed_3d": m.hip_signed,
     }  # fmt: skip
     for name in CSV_KEYPOINTS:
         columns[f"px_{name}_x"] = px[:, truth.KP[name], 0]
@@ -326,9 +334,10 @@ def _write_csv(path: Path, r: Rendered, camera: Camera, body: Body, fps: float) 
     with tmp.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["frame", "time_s", "phase", "rep", *columns, "prop_held"])
-        for i, m in enumerate(r.moments):
+        for i, moment in enumerate(r.moments):
             values = [f"{v[i]:.2f}" if np.isfinite(v[i]) else "" for v in columns.values()]
-            writer.writerow([i, f"{i / fps:.3f}", m.phase, m.rep, *values, int(r.held[i])])
+            row = [i, f"{i / fps:.3f}", moment.phase, moment.rep, *values, int(r.held[i])]
+            writer.writerow(row)
     tmp.replace(path)
 
 

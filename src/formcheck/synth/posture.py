@@ -97,7 +97,7 @@ class Posture:
             arm_gap=4.0,
         )
         front = "hands" if straight else "forearms"
-        return self._level(self.body.pose(pose), front, "legs", anchor=front)
+        return self._level(self.body.pose(pose), front, "legs", anchor=front)[0]
 
     def _supine(self, key: Key) -> Placed:
         foot = 0.0
@@ -106,14 +106,11 @@ class Posture:
             shin = thigh - (180 - key.knee)
             side = Side(thigh=thigh, shin=shin, foot=foot, arm=key.arm, forearm=key.arm)
             pose = Pose(trunk=-90.0, spine=key.spine, neck=key.neck, left=side, right=side)
-            placed, tilt = self._level_tilt(self.body.pose(pose), "feet", "back", anchor="back")
+            placed, tilt = self._level(self.body.pose(pose), "feet", "back", anchor="back")
             foot -= tilt
         return placed
 
-    def _level(self, posed: Posed, front: str, rear: str, anchor: str) -> Placed:
-        return self._level_tilt(posed, front, rear, anchor)[0]
-
-    def _level_tilt(self, posed: Posed, front: str, rear: str, anchor: str) -> tuple[Placed, float]:
+    def _level(self, posed: Posed, front: str, rear: str, anchor: str) -> tuple[Placed, float]:
         """Tip the body about x until its two supports are equally low."""
         v = posed.vertices
 
