@@ -84,3 +84,13 @@ def test_slow_movement_and_gaps_are_followed() -> None:
 def test_rules_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         SelectionRules(**{field: 0})
+
+
+def test_a_small_distant_person_jittering_keeps_the_track() -> None:
+    # Torso 12 px: the model's few pixels of jitter are a third of its size.
+    selector = MainPersonSelector(FRAME)
+    assert selector.choose([pose(640, 360, 12)], 0.0) == 0
+    assert selector.choose([pose(643, 358, 16)], DT) == 0
+    strict = MainPersonSelector(FRAME, SelectionRules(noise_px=0))
+    strict.choose([pose(640, 360, 12)], 0.0)
+    assert strict.choose([pose(643, 358, 16)], DT) is None

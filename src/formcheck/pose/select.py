@@ -63,6 +63,8 @@ class SelectionRules:
             unseen for a while does not swallow whoever appears anywhere.
         reacquire_after_s: A track unseen this long is forgotten.
         size_weight: Weight of size against centrality in a fresh choice.
+        noise_px: Landmark jitter in pixels, added to both sizes before comparing
+            them, so that a small, distant person's jitter is not taken for a jump.
     """
 
     max_jump: float = 0.25
@@ -72,9 +74,12 @@ class SelectionRules:
     max_gap_growth_s: float = 0.5
     reacquire_after_s: float = 2.0
     size_weight: float = 0.6
+    noise_px: float = 10.0
 
     def __post_init__(self) -> None:
         positive = ("max_jump", "max_speed", "max_resize", "max_resize_rate", "max_gap_growth_s")
+        if self.noise_px < 0:
+            raise ValueError(f"noise_px must be >= 0, got {self.noise_px}")
         for name in (*positive, "reacquire_after_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
@@ -84,8 +89,9 @@ class SelectionRules:
     def cost(self, track: _Track, body: Body, t: float) -> float | None:
         """How well ``body`` at time ``t`` continues ``track``; None when it cannot."""
         dt = min(max(t - track.t, 0.0), self.max_gap_growth_s)
-        jump = float(np.linalg.norm(body.center - track.body.center)) / track.body.scale
-        resize = abs(math.log(body.scale / track.body.scale))
+        scale, old_scale = body.scale + self.noise_px, track.body.scale + self.noise_px
+        jump = float(np.linalg.norm(body.center - track.body.center)) / old_scale
+        resize = abs(math.log(scale / old_scale))
         if jump > self.max_jump + self.max_speed * dt:
             return None
         if resize > self.max_resize + self.max_resize_rate * dt:
@@ -138,7 +144,8 @@ class MainPersonSelector:
         self._others = [
             _Track(bodies[others[k]], t) if k in others else track
             for k, track in enumerate(self._others)
-        ] + [_Track(b, t) for i, b in enumerate(bodies) if i not in owner and i != pick]
+        ]
+        self._others += [_Track(b, t) for i, b in enumerate(bodies) if i not in owner and i != pick]
         if pick is not None:
             self._main = _Track(bodies[pick], t)
         return pick
