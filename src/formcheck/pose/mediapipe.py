@@ -98,7 +98,8 @@ class _Landmarker:
         return _people(result, image.shape[1], image.shape[0])
 
     def close(self) -> None:
-        self._task.close()
+        with native_stderr_to_log():  # mediapipe >= 1.2.3 logs each accelerator it frees
+            self._task.close()
 
 
 def _people(result: Any, width: int, height: int) -> list[Person]:
