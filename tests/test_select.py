@@ -57,12 +57,22 @@ def test_a_spotter_walking_through_never_becomes_main() -> None:
     assert sum(p is not None for p in picks) >= 60
 
 
-def test_a_jump_is_rejected_and_someone_seen_all_along_never_takes_over() -> None:
+def test_a_jump_is_rejected_and_someone_seen_beside_the_main_person_never_takes_over() -> None:
     selector = MainPersonSelector(FRAME, SelectionRules(reacquire_after_s=1.0))
-    selector.choose([pose(300, 360, 150)], 0.0)
-    assert not selector.follows(pose(900, 360, 150), DT)
+    assert selector.choose([pose(600, 360, 150), pose(1100, 360, 150)], 0.0) == 0
+    assert not selector.follows(pose(1100, 360, 150), DT)
     # The main person is gone; the other one stays in view for 3 s.
-    assert all(selector.choose([pose(900, 360, 150)], i * DT) is None for i in range(1, 90))
+    assert all(selector.choose([pose(1100, 360, 150)], i * DT) is None for i in range(1, 90))
+
+
+def test_a_bad_first_detection_does_not_lock_the_lifter_out() -> None:
+    # The first frame's skeleton is a tiny misdetection at the feet; the lifter
+    # is the only person in view from then on, and is followed once it is forgotten.
+    selector = MainPersonSelector(FRAME, SelectionRules(reacquire_after_s=1.0))
+    assert selector.choose([pose(640, 560, 15)], 0.0) == 0
+    picks = [selector.choose([pose(640, 360, 150)], i * DT) for i in range(1, 90)]
+    assert picks[0] is None  # not the same person as the misdetection
+    assert all(p == 0 for p in picks[35:])  # the lifter, from 1 s after the last misdetection
 
 
 def test_a_newcomer_is_chosen_once_the_main_person_is_gone() -> None:
@@ -94,3 +104,13 @@ def test_a_small_distant_person_jittering_keeps_the_track() -> None:
     strict = MainPersonSelector(FRAME, SelectionRules(noise_px=0))
     strict.choose([pose(640, 360, 12)], 0.0)
     assert strict.choose([pose(643, 358, 16)], DT) is None
+
+
+def test_one_person_found_twice_is_kept_once() -> None:
+    # The multi-person model can return a second, partial skeleton of the same
+    # person inside the first; it must not become "somebody else" who then owns
+    # the lifter's track.
+    selector = MainPersonSelector(FRAME)
+    assert selector.choose([pose(640, 360, 150)], 0.0) == 0
+    assert selector.choose([pose(650, 385, 130), pose(640, 360, 150)], DT) == 1
+    assert all(selector.choose([pose(650, 385, 130)], i * DT) == 0 for i in range(2, 30))

@@ -3,10 +3,12 @@
 The first choice favours the biggest and most central person. After that,
 continuity wins: every person seen is followed from frame to frame (same place,
 same size, give or take how much time has passed), and the main person is the
-one who continues the main track. Someone who has been followed as another
-person (a spotter walking through, a coach) cannot take over the main track,
-even when they pass in front of the lifter. A main person missing for longer
-than ``reacquire_after_s`` is chosen afresh among the newcomers.
+one who continues the main track. Someone seen in the same frame as the main
+person (a spotter walking through, a coach) is proven to be somebody else and
+can never take over the main track, even when they pass in front of the
+lifter. A main person missing for longer than ``reacquire_after_s`` is chosen
+afresh among everybody not proven to be somebody else, so that a bad first
+detection (a misplaced skeleton) cannot lock the real lifter out of the video.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ class Body:
         center: (2,) pixels, the mean of shoulders and hips.
         scale: Torso length in pixels (shoulder to hip, both sides averaged),
             at least a fifth of the whole pose's extent.
+        box: (4,) pixels, ``x0, y0, x1, y1`` around all landmarks.
     """
 
     center: NDArray[np.float64]
     scale: float
+    box: NDArray[np.float64]
 
     @classmethod
     def of(cls, xy: NDArray[np.floating]) -> Body:
@@ -45,8 +49,17 @@ class Body:
         torso = float(np.mean(np.linalg.norm(shoulders - hips, axis=1)))
         extent = float(np.linalg.norm(np.ptp(xy, axis=0)))
         center = np.concatenate([shoulders, hips]).mean(axis=0)
+        box = np.concatenate([xy.min(axis=0), xy.max(axis=0)]).astype(np.float64)
         # A torso seen end-on is short; the whole-body extent keeps scale sane.
-        return cls(center=center, scale=max(torso, 0.2 * extent, 1.0))
+        return cls(center=center, scale=max(torso, 0.2 * extent, 1.0), box=box)
+
+    def overlap(self, other: Body) -> float:
+        """Share of the smaller of the two boxes that lies inside the other one."""
+        lo = np.maximum(self.box[:2], other.box[:2])
+        hi = np.minimum(self.box[2:], other.box[2:])
+        inter = float(np.prod(np.clip(hi - lo, 0, None)))
+        areas = [float(np.prod(b.box[2:] - b.box[:2])) for b in (self, other)]
+        return inter / max(min(areas), 1.0)
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,9 @@ class SelectionRules:
         size_weight: Weight of size against centrality in a fresh choice.
         noise_px: Landmark jitter in pixels, added to both sizes before comparing
             them, so that a small, distant person's jitter is not taken for a jump.
+        duplicate_overlap: Two poses of one frame whose boxes overlap this much
+            (share of the smaller box) are one person found twice; only the one
+            that best continues the main track (else the bigger) is kept.
     """
 
     max_jump: float = 0.25
@@ -75,6 +91,7 @@ class SelectionRules:
     reacquire_after_s: float = 2.0
     size_weight: float = 0.6
     noise_px: float = 10.0
+    duplicate_overlap: float = 0.7
 
     def __post_init__(self) -> None:
         positive = ("max_jump", "max_speed", "max_resize", "max_resize_rate", "max_gap_growth_s")
@@ -85,6 +102,8 @@ class SelectionRules:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if not 0 <= self.size_weight <= 1:
             raise ValueError(f"size_weight must be in [0, 1], got {self.size_weight}")
+        if not 0 < self.duplicate_overlap <= 1:
+            raise ValueError(f"duplicate_overlap must be in (0, 1], got {self.duplicate_overlap}")
 
     def cost(self, track: _Track, body: Body, t: float) -> float | None:
         """How well ``body`` at time ``t`` continues ``track``; None when it cannot."""
@@ -103,6 +122,7 @@ class SelectionRules:
 class _Track:
     body: Body
     t: float
+    proven: bool = False  # seen in the same frame as the main person
 
 
 class MainPersonSelector:
@@ -133,19 +153,25 @@ class MainPersonSelector:
         """
         self._forget(t)
         bodies = [Body.of(xy) for xy in poses]
+        kept = self._without_duplicates(bodies, t)
         tracks = ([self._main] if self._main else []) + self._others
-        owner = self._assign(tracks, bodies, t)
+        owner = self._assign(tracks, bodies, kept, t)
+        first_other = 1 if self._main is not None else 0
         if self._main is not None:
             pick = next((b for b, k in owner.items() if k == 0), None)
         else:
-            pick = self._fresh_choice(bodies, [b for b in range(len(bodies)) if b not in owner])
-        first_other = 1 if self._main is not None else 0
+            proven = {b for b, k in owner.items() if self._others[k].proven}
+            pick = self._fresh_choice(bodies, [b for b in kept if b not in proven])
         others = {k - first_other: b for b, k in owner.items() if k >= first_other}
+        seen_with_main = pick is not None
         self._others = [
-            _Track(bodies[others[k]], t) if k in others else track
+            _Track(bodies[others[k]], t, track.proven or seen_with_main) if k in others else track
             for k, track in enumerate(self._others)
+            if k not in others or others[k] != pick  # the main person is no other
         ]
-        self._others += [_Track(b, t) for i, b in enumerate(bodies) if i not in owner and i != pick]
+        self._others += [
+            _Track(bodies[i], t, seen_with_main) for i in kept if i not in owner and i != pick
+        ]
         if pick is not None:
             self._main = _Track(bodies[pick], t)
         return pick
@@ -156,12 +182,28 @@ class MainPersonSelector:
             self._main = None
         self._others = [o for o in self._others if t - o.t <= horizon]
 
-    def _assign(self, tracks: list[_Track], bodies: list[Body], t: float) -> dict[int, int]:
+    def _without_duplicates(self, bodies: list[Body], t: float) -> list[int]:
+        """Indices of ``bodies`` left once each person found twice is kept once."""
+
+        def rank(i: int) -> tuple[float, float]:
+            cost = self.rules.cost(self._main, bodies[i], t) if self._main else None
+            return (math.inf if cost is None else cost, -bodies[i].scale)
+
+        kept: list[int] = []
+        for i in sorted(range(len(bodies)), key=rank):
+            limit = self.rules.duplicate_overlap
+            if all(bodies[i].overlap(bodies[j]) < limit for j in kept):
+                kept.append(i)
+        return sorted(kept)
+
+    def _assign(
+        self, tracks: list[_Track], bodies: list[Body], kept: list[int], t: float
+    ) -> dict[int, int]:
         """Greedy matching of bodies to tracks, best continuation first: {body: track}."""
         pairs = []
         for k, track in enumerate(tracks):
-            for b, body in enumerate(bodies):
-                cost = self.rules.cost(track, body, t)
+            for b in kept:
+                cost = self.rules.cost(track, bodies[b], t)
                 if cost is not None:
                     pairs.append((cost, k, b))
         owner: dict[int, int] = {}
