@@ -77,6 +77,19 @@ def test_spine_flexion_is_measured_from_the_posed_spine(body: Body) -> None:
     assert 15 < bend[1] < 35
 
 
+def test_single_leg_stance_raises_the_free_leg_in_line_with_the_trunk(body: Body) -> None:
+    from formcheck.synth.posture import Posture
+
+    posture = Posture(body, "stand")
+    hinge = Key(knee=160.0, hip=95.0, free=85.0, free_bend=-16.0)
+    dropped = Key(knee=160.0, hip=95.0, free=55.0, free_bend=-16.0)
+    kp = np.stack([posture.place(k, "centre").keypoints for k in (Key(), hinge, dropped)])
+    assert truth.free_foot_cm(kp)[0] == pytest.approx(0, abs=0.5)  # both feet down
+    assert truth.free_foot_cm(kp)[1] > 40  # the free foot is up behind
+    bend = truth.free_leg_bend(kp)
+    assert bend[1] < 10 and bend[2] > 25  # in line with the trunk, then hanging 30 deg low
+
+
 def test_sag_is_positive_below_the_line_and_negative_above() -> None:
     sh, ankle = np.array([[0.0, 1.0]]), np.array([[2.0, 1.0]])
     assert truth._sag(sh, np.array([[1.0, 0.9]]), ankle)[0] > 5
@@ -116,6 +129,7 @@ def test_fault_options_parse_and_reject_nonsense() -> None:
         1: {"lean_back": 12.5},
     }
     assert set(parse_faults(["all:squat_pattern=20"], 3)) == {1, 2, 3}
+    assert parse_faults(["2:lost_balance=0.5"], 3) == {2: {"lost_balance": 0.5}}
     for bad in ("4:hip_sag=3", "x:lean_back=3", "2:lean_back"):
         with pytest.raises(ValueError):
             parse_faults([bad], 5)

@@ -223,7 +223,7 @@ def _ground_truth(
     exercise = "plank" if spec.exercise.startswith("plank") else spec.exercise
     fps, n = staging.fps, len(m.spine)
     front = staging.view_deg >= 60
-    reps = _reps(exercise, script, fps, m, front)
+    reps = _reps(exercise, script, fps, r, m, front)
     holds = _holds(script, fps, m)
     return {
         "name": name,
@@ -266,6 +266,7 @@ def _reps(
     exercise: str,
     script: Script,
     fps: float,
+    r: Rendered,
     m: Measured,
     front: bool,
 ) -> list[dict[str, object]]:
@@ -273,10 +274,16 @@ def _reps(
     starts, tops, ends = (tl.frame_of(f"rep_{k}", fps) for k in ("start", "top", "end"))
     bottoms = tl.frame_of("rep_bottom", fps) or starts
     reps = []
+    set_end = max(i for i, moment in enumerate(r.moments) if moment.phase == "set")
     for i, (s, b, t, e) in enumerate(zip(starts, bottoms, tops, ends, strict=True)):
         m3 = truth.rep_metrics(exercise, m.a3, m.spine, (s, b, e))
         m2 = truth.rep_metrics(exercise, m.a2, m.spine, (s, b, e))
         del m2["max_spine_flex_deg"]
+        if exercise == "single_leg_rdl":  # until the next rep: a touch-down follows its rep
+            until = starts[i + 1] if i + 1 < len(starts) else set_end + 1
+            m3["max_free_leg_bend_deg"] = float(truth.free_leg_bend(r.keypoints)[b])
+            m2["max_free_leg_bend_deg"] = float(truth.free_leg_bend(m.px)[b])
+            m3["min_free_foot_cm"] = float(truth.free_foot_cm(r.keypoints)[s:until].min())
         top = slice(b if exercise in truth.STANDING_START else s, e + 1)
         m3["max_hip_signed_deg"] = float(np.max(m.hip_signed[top]))
         faults, borderline = truth.rep_faults(exercise, m3, m2, front)

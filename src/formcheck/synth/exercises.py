@@ -18,8 +18,23 @@ from formcheck.synth.posture import Posture
 from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
 from formcheck.synth.timeline import Key, Timeline
 
-EXERCISES = ("deadlift", "rdl", "kb_swing", "plank_forearm", "plank_straight", "glute_bridge")
-REP_FAULTS = ("rounded_back", "squat_pattern", "incomplete_lockout", "lean_back")
+EXERCISES = (
+    "deadlift",
+    "rdl",
+    "single_leg_rdl",
+    "kb_swing",
+    "plank_forearm",
+    "plank_straight",
+    "glute_bridge",
+)
+REP_FAULTS = (
+    "rounded_back",
+    "squat_pattern",
+    "incomplete_lockout",
+    "lean_back",
+    "free_leg_line",
+    "lost_balance",
+)
 KETTLEBELL_GRIP_HEIGHT = 0.15 + KETTLEBELL_RADIUS  # handle above the floor when parked
 NEUTRAL_SPINE = 2.0
 
@@ -35,7 +50,9 @@ class Spec:
             spine flexion (deg), ``squat_pattern`` = how far the knees bend
             instead (deg of extra knee flexion), ``incomplete_lockout`` = hip
             extension missing at the top (deg), ``lean_back`` = hip extension
-            past straight at the top (deg).
+            past straight at the top (deg); single-leg RDL: ``free_leg_line`` =
+            how far the free leg hangs below the trunk line at the bottom (deg),
+            ``lost_balance`` = seconds the free foot rests on the floor after the rep.
         tempo: Multiplies every rep duration (2 = twice as slow).
         hold_s: Plank hold length.
         sag_deg: Plank hip sag (+) or pike (-) reached by the end of the hold.
@@ -89,6 +106,8 @@ def build(spec: Spec, posture_for: dict[str, Posture]) -> Script:
         return _deadlift(spec, posture_for["stand"])
     if spec.exercise == "rdl":
         return _rdl(spec, posture_for["stand"])
+    if spec.exercise == "single_leg_rdl":
+        return _single_leg_rdl(spec, posture_for["stand"])
     if spec.exercise == "kb_swing":
         return _swing(spec, posture_for["stand"])
     if spec.exercise == "glute_bridge":
@@ -171,6 +190,51 @@ def _rdl(spec: Spec, posture: Posture) -> Script:
         tl.move(0.5, "set", to=stand)
     tl.hold(spec.rest_s, "rest")
     return Script(tl, "stand", "barbell", None, "grip")
+
+
+#: Free leg at the top of a single-leg RDL: hovering just behind, knee bent.
+FREE_UP, FREE_UP_BEND = 15.0, 35.0
+
+
+def _single_leg_rdl(spec: Spec, posture: Posture) -> Script:
+    """Bodyweight, standing on the left leg; the right leg reaches back in line with the trunk."""
+    stand = Key(arm=0.0, elbow=3.0)
+    tl = Timeline(stand)
+    tl.hold(spec.setup_s, "prelude")
+    tl.move(0.8, "prelude", free=FREE_UP, free_bend=FREE_UP_BEND)
+    tl.hold(0.5, "prelude")
+    for rep in range(1, spec.reps + 1):
+        squat = spec.fault(rep, "squat_pattern")
+        hip = 95.0 + squat * 0.6
+        knee = 160.0 - squat
+        bottom = Key(
+            knee=knee,
+            hip=hip,
+            spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
+            neck=-8.0,
+            arm=-5.0,
+            elbow=3.0,
+            free=180.0 - hip - spec.fault(rep, "free_leg_line"),
+            free_bend=-(180.0 - knee) + 4.0,
+        )
+        tl.mark("rep_start")
+        tl.move(1.6 * spec.tempo, "set", rep, {"free": 0.8}, to=bottom)
+        tl.mark("rep_bottom")
+        top = dataclasses.replace(
+            _top(spec, rep), arm=0.0, elbow=3.0, free=FREE_UP, free_bend=FREE_UP_BEND
+        )
+        tl.move(1.4 * spec.tempo, "set", rep, {"free": 1.2}, to=top)
+        tl.mark("rep_top")
+        tl.mark("rep_end")
+        touch = spec.fault(rep, "lost_balance")
+        if touch:  # the free foot comes down beside the other one, then lifts again
+            tl.move(0.3, "set", free=0.0, free_bend=0.0)
+            tl.hold(touch, "set")
+            tl.move(0.4, "set", free=FREE_UP, free_bend=FREE_UP_BEND)
+        tl.hold(0.5, "set")
+    tl.move(0.6, "rest", free=0.0, free_bend=0.0)
+    tl.hold(spec.rest_s, "rest")
+    return Script(tl, "stand", None, None, "centre")
 
 
 def _swing(spec: Spec, posture: Posture) -> Script:

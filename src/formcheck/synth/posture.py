@@ -150,9 +150,16 @@ _SUPPORT_BONES: dict[str, list[str]] = {
 
 
 def _standing_pose(key: Key, shin: float) -> Pose:
+    """Both feet down, or (``key.free``) standing on the left leg with the right one raised."""
     thigh = shin + (180 - key.knee)
     side = Side(thigh=thigh, shin=shin, foot=0.0, arm=key.arm, forearm=key.arm + key.elbow)
-    return Pose(trunk=180 - key.hip - thigh, spine=key.spine, neck=key.neck, left=side, right=side)
+    free = side
+    if key.free or key.free_bend:
+        free_thigh = thigh - key.free
+        free_shin = free_thigh - (180 - key.knee) - key.free_bend
+        # The ankle of a raised foot stays near neutral: the toes follow the shin down.
+        free = Side(free_thigh, free_shin, max(0.0, -free_shin) * 0.8, side.arm, side.forearm)
+    return Pose(trunk=180 - key.hip - thigh, spine=key.spine, neck=key.neck, left=side, right=free)
 
 
 def _prone_side(key: Key, straight: bool) -> Side:

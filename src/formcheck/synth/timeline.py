@@ -20,6 +20,9 @@ class Key:
         elbow: Elbow flexion.
         neck: Neck flexion.
         sag: Plank hip sag (+) or pike (-).
+        free: Single-leg stance: how far the free (right) thigh swings back behind
+            the stance thigh; 0 keeps both legs together.
+        free_bend: Knee flexion of the free leg beyond the stance knee's (- = straighter).
         held: Whether the prop moves with the hands.
     """
 
@@ -30,10 +33,12 @@ class Key:
     elbow: float = 5.0
     neck: float = 0.0
     sag: float = 0.0
+    free: float = 0.0
+    free_bend: float = 0.0
     held: bool = False
 
 
-ANGLES = ("knee", "hip", "spine", "arm", "elbow", "neck", "sag")
+ANGLES = ("knee", "hip", "spine", "arm", "elbow", "neck", "sag", "free", "free_bend")
 
 
 @dataclass(frozen=True)

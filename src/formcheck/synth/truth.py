@@ -54,14 +54,17 @@ LABEL_LINES: dict[str, tuple[str, float, float, int]] = {
     "lean_back": ("top_trunk_lean_deg", 12.0, 6.0, 1),
     "hip_sag": ("max_sag_deg", 10.0, 5.0, 1),
     "hip_pike": ("max_pike_deg", 10.0, 5.0, 1),
+    "free_leg_line": ("max_free_leg_bend_deg", 25.0, 15.0, 1),
+    "lost_balance": ("min_free_foot_cm", 3.0, 6.0, -1),
 }
 CHECKED = {
     "deadlift": ("squat_pattern", "rounded_back", "incomplete_lockout", "lean_back"),
     "rdl": ("squat_pattern", "rounded_back", "incomplete_lockout"),
+    "single_leg_rdl": ("rounded_back", "incomplete_lockout", "free_leg_line", "lost_balance"),
     "kb_swing": ("squat_pattern", "rounded_back", "incomplete_lockout", "lean_back"),
     "glute_bridge": ("incomplete_lockout",),
 }
-STANDING_START = ("rdl", "kb_swing")
+STANDING_START = ("rdl", "single_leg_rdl", "kb_swing")
 
 
 @dataclass(frozen=True)
@@ -186,13 +189,28 @@ def rep_faults(
     faults, borderline = [], []
     for code in CHECKED.get(exercise, ()):
         metric = LABEL_LINES[code][0]
-        two_d = None if front or metric == "max_spine_flex_deg" else m2[metric]
+        two_d = None if front else m2.get(metric)  # some metrics exist in 3-D only
         verdict = label(m3[metric], two_d, code)
         if verdict == "fault":
             faults.append(code)
         elif verdict == "borderline":
             borderline.append(code)
     return faults, borderline
+
+
+def free_leg_bend(points: np.ndarray) -> np.ndarray:
+    """Bend (T,) between the trunk line and the free (right) leg, degrees; 0 = one line.
+
+    Args:
+        points: (T, 23, D) keypoints, 2-D image points or 3-D.
+    """
+    sh = _mid(points, "shoulder")
+    return 180.0 - angle(sh, points[:, KP["right_hip"]], points[:, KP["right_ankle"]])
+
+
+def free_foot_cm(kp: np.ndarray) -> np.ndarray:
+    """Height (T,) of the free (right) ankle above the stance (left) ankle, in cm."""
+    return 100.0 * (kp[:, KP["right_ankle"], 2] - kp[:, KP["left_ankle"], 2])
 
 
 def hold_truth(sag: np.ndarray, start: int, end: int, fps: float) -> dict[str, object]:
