@@ -114,3 +114,12 @@ def test_one_person_found_twice_is_kept_once() -> None:
     assert selector.choose([pose(640, 360, 150)], 0.0) == 0
     assert selector.choose([pose(650, 385, 130), pose(640, 360, 150)], DT) == 1
     assert all(selector.choose([pose(650, 385, 130)], i * DT) == 0 for i in range(2, 30))
+
+
+def test_a_sudden_jump_of_the_landmarks_loses_a_few_frames_only() -> None:
+    # The model's skeleton jumps 0.4 torso lengths in one frame and stays there:
+    # once the tolerance has grown with the gap, the track follows it again.
+    selector = MainPersonSelector(FRAME)
+    assert selector.choose([pose(640, 360, 150)], 0.0) == 0
+    picks = [selector.choose([pose(640, 300, 150)], i * DT) for i in range(1, 30)]
+    assert picks[0] is None and all(p == 0 for p in picks[3:])

@@ -22,6 +22,10 @@ from numpy.typing import NDArray
 
 from formcheck.skeleton import INDEX
 
+#: A body within this many times the continuity tolerances of the main track is
+#: the main person's skeleton jumping, not somebody else (see ``_narrow_miss``).
+NARROW_MISS = 2.0
+
 _SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 
@@ -79,8 +83,10 @@ class SelectionRules:
         noise_px: Landmark jitter in pixels, added to both sizes before comparing
             them, so that a small, distant person's jitter is not taken for a jump.
         duplicate_overlap: Two poses of one frame whose boxes overlap this much
-            (share of the smaller box) are one person found twice; only the one
-            that best continues the main track (else the bigger) is kept.
+            (share of the smaller box) and whose centres are within
+            ``duplicate_distance`` torso lengths are one person found twice; only
+            the one that best continues the main track (else the bigger) is kept.
+        duplicate_distance: See ``duplicate_overlap``.
     """
 
     max_jump: float = 0.25
@@ -92,6 +98,7 @@ class SelectionRules:
     size_weight: float = 0.6
     noise_px: float = 10.0
     duplicate_overlap: float = 0.7
+    duplicate_distance: float = 0.6
 
     def __post_init__(self) -> None:
         positive = ("max_jump", "max_speed", "max_resize", "max_resize_rate", "max_gap_growth_s")
@@ -104,16 +111,27 @@ class SelectionRules:
             raise ValueError(f"size_weight must be in [0, 1], got {self.size_weight}")
         if not 0 < self.duplicate_overlap <= 1:
             raise ValueError(f"duplicate_overlap must be in (0, 1], got {self.duplicate_overlap}")
+        if self.duplicate_distance < 0:
+            raise ValueError(f"duplicate_distance must be >= 0, got {self.duplicate_distance}")
 
-    def cost(self, track: _Track, body: Body, t: float) -> float | None:
-        """How well ``body`` at time ``t`` continues ``track``; None when it cannot."""
+    def same_person(self, a: Body, b: Body) -> bool:
+        """Whether two poses of one frame are one person found twice."""
+        scale = max(a.scale, b.scale) + self.noise_px
+        near = float(np.linalg.norm(a.center - b.center)) <= self.duplicate_distance * scale
+        return near and a.overlap(b) >= self.duplicate_overlap
+
+    def cost(self, track: _Track, body: Body, t: float, slack: float = 1.0) -> float | None:
+        """How well ``body`` at time ``t`` continues ``track``; None when it cannot.
+
+        ``slack`` multiplies the tolerances.
+        """
         dt = min(max(t - track.t, 0.0), self.max_gap_growth_s)
         scale, old_scale = body.scale + self.noise_px, track.body.scale + self.noise_px
         jump = float(np.linalg.norm(body.center - track.body.center)) / old_scale
         resize = abs(math.log(scale / old_scale))
-        if jump > self.max_jump + self.max_speed * dt:
+        if jump > slack * (self.max_jump + self.max_speed * dt):
             return None
-        if resize > self.max_resize + self.max_resize_rate * dt:
+        if resize > slack * (self.max_resize + self.max_resize_rate * dt):
             return None
         return jump + resize
 
@@ -170,7 +188,9 @@ class MainPersonSelector:
             if k not in others or others[k] != pick  # the main person is no other
         ]
         self._others += [
-            _Track(bodies[i], t, seen_with_main) for i in kept if i not in owner and i != pick
+            _Track(bodies[i], t, seen_with_main)
+            for i in kept
+            if i not in owner and i != pick and not self._narrow_miss(bodies[i], t)
         ]
         if pick is not None:
             self._main = _Track(bodies[pick], t)
@@ -182,6 +202,15 @@ class MainPersonSelector:
             self._main = None
         self._others = [o for o in self._others if t - o.t <= horizon]
 
+    def _narrow_miss(self, body: Body, t: float) -> bool:
+        """Whether ``body`` just misses the main track: the main person's skeleton jumped.
+
+        Such a body is not followed as somebody else, so the main track, whose
+        tolerance grows while it is unseen, can take it back a few frames later.
+        """
+        main = self._main
+        return main is not None and self.rules.cost(main, body, t, slack=NARROW_MISS) is not None
+
     def _without_duplicates(self, bodies: list[Body], t: float) -> list[int]:
         """Indices of ``bodies`` left once each person found twice is kept once."""
 
@@ -191,8 +220,7 @@ class MainPersonSelector:
 
         kept: list[int] = []
         for i in sorted(range(len(bodies)), key=rank):
-            limit = self.rules.duplicate_overlap
-            if all(bodies[i].overlap(bodies[j]) < limit for j in kept):
+            if not any(self.rules.same_person(bodies[i], bodies[j]) for j in kept):
                 kept.append(i)
         return sorted(kept)
 
