@@ -1,0 +1,77 @@
+"""Stick figures with known angles, for tests of the analysis stages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.series import PoseSeries, VideoMeta
+from formcheck.skeleton import INDEX, N_LANDMARKS
+
+THIGH, SHIN, TRUNK, ARM = 100.0, 100.0, 130.0, 120.0
+
+
+def _dir(angle_from_vertical: np.ndarray, facing: int) -> np.ndarray:
+    """(T, 2) unit vectors pointing up, tipped ``angle`` deg towards ``facing`` (y down)."""
+    a = np.radians(angle_from_vertical)
+    return np.stack([facing * np.sin(a), -np.cos(a)], axis=-1)
+
+
+def hinge(
+    trunk: np.ndarray,
+    shin: np.ndarray | float = 0.0,
+    thigh: np.ndarray | None = None,
+    facing: int = 1,
+    width: float = 0.0,
+    fps: float = 30.0,
+    hand_ahead: np.ndarray | float = 0.0,
+) -> PoseSeries:
+    """A side-view figure over time from segment angles (deg from vertical, + forward).
+
+    Args:
+        trunk: (T,) trunk angle (hip -> shoulder) from vertical.
+        shin: Shin angle (ankle -> knee), knees ahead of the ankles when positive.
+        thigh: Thigh angle (knee -> hip); default: the hips sit back (-trunk / 3).
+        facing: +1 faces image-right, -1 image-left.
+        width: Apparent shoulder and hip width in px (0 = pure side view).
+        fps: Frame rate of the timestamps.
+        hand_ahead: Hands ahead of mid-foot in px.
+    """
+    trunk = np.asarray(trunk, np.float64)
+    n = len(trunk)
+    shin = np.broadcast_to(np.asarray(shin, np.float64), (n,))
+    thigh = -trunk / 3 if thigh is None else np.broadcast_to(np.asarray(thigh, np.float64), (n,))
+    ankle = np.tile([300.0, 450.0], (n, 1))
+    knee = ankle + SHIN * _dir(shin, facing)
+    hip = knee + THIGH * _dir(thigh, facing)
+    shoulder = hip + TRUNK * _dir(trunk, facing)
+    xy = np.full((n, N_LANDMARKS, 2), np.nan, np.float32)
+    foot = np.array([facing * 25.0, 0.0])
+    hand = np.stack([ankle[:, 0] + facing * np.asarray(hand_ahead), shoulder[:, 1] + ARM], -1)
+    head = shoulder + 35 * _dir(trunk, facing)
+    for name, track in {
+        "shoulder": shoulder,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle - foot / 2,
+        "foot_index": ankle + foot,
+        "wrist": hand,
+        "elbow": (shoulder + hand) / 2,
+        "ear": head,
+        "eye": head + foot / 3,
+    }.items():
+        for side, dx in (("left", width / 2), ("right", -width / 2)):
+            xy[:, INDEX[f"{side}_{name}"]] = track + np.array([dx, 0.0])
+    xy[:, INDEX["nose"]] = head + foot / 2
+    xy[:, INDEX["nose"], 1] += 5
+    visibility = np.where(np.isfinite(xy[..., 0]), 0.95, 0.0).astype(np.float32)
+    visibility[:, [INDEX[f"right_{p}"] for p in ("shoulder", "hip", "knee", "ankle")]] = 0.8
+    meta = VideoMeta(source="figure", fps=fps, width=640, height=480, n_frames=n)
+    return PoseSeries(
+        t=np.arange(n) / fps, xy=np.nan_to_num(xy, nan=300.0), visibility=visibility, meta=meta
+    )
+
+
+def ramp(*pieces: tuple[float, float, float], fps: float = 30.0) -> np.ndarray:
+    """Concatenate linear ramps ``(from, to, seconds)`` sampled at ``fps``."""
+    return np.concatenate([np.linspace(a, b, max(2, round(s * fps))) for a, b, s in pieces])
