@@ -1,0 +1,308 @@
+"""Rep segmentation: count what a coach counts.
+
+The signal is the lifter's *depth*: how far the shoulders have dropped below
+their standing height, as a fraction of it. It needs no joint angle, so it works
+from any camera view. Standing still, walking in, a lockout hold or resting all
+keep the depth near 0; bending over takes it towards 0.5. An *excursion* is a
+stretch away from standing; scene cuts and long stretches without the person
+split the set into shots, and no excursion crosses them.
+
+"Standing" and "deep" are fractions of the set's own typical depth (the median
+of its clear dips), so tall and short lifters, near and far cameras, long- and
+short-range hinges and lockouts that stop a little short all count the same way.
+
+Two patterns:
+
+* ``standing`` lifts (RDL, good morning) start at the top: every excursion that
+  goes deep and comes back up is a rep. A rep already under way when the clip
+  starts counts; one cut off by the end of the clip, or too shallow, is partial.
+* ``floor`` lifts (deadlift) start on the floor: a rep is a *rise* from the
+  bottom to lockout, and its lowering is part of it. Walking in and setting up,
+  re-gripping and resting at the bottom or at the top are no reps. A pull that
+  stops short, a clip that opens mid-pull and a lowering that is never lifted
+  again are partial reps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import find_peaks
+
+from formcheck.conditioning import runs, segments
+
+FloatArray = NDArray[np.float64]
+Pattern = Literal["floor", "standing"]
+
+#: The top of a rep is judged over at most this long: a rest or a walk after the
+#: last rep is not its lockout.
+LOCKOUT_S = 1.5
+
+
+@dataclass(frozen=True)
+class RepRules:
+    """Tolerances of the segmentation.
+
+    Depths are fractions of the standing shoulder height; ``*_frac`` are fractions
+    of the set's typical depth.
+
+    Attributes:
+        top_frac: Depth up to which the lifter counts as standing (at the top).
+        deep_frac: A full rep reaches this deep.
+        min_depth: A dip shallower than this is not a rep at all (a shrug, a
+            re-grip, a step); it is also the least depth "standing" may allow.
+        bottom_tol: Depth within this of the deepest point counts as the bottom.
+        max_gap_s: Missing stretches up to this long are bridged; longer ones split shots.
+    """
+
+    top_frac: float = 0.35
+    deep_frac: float = 0.6
+    min_depth: float = 0.15
+    bottom_tol: float = 0.04
+    max_gap_s: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.top_frac < self.deep_frac <= 1:
+            raise ValueError(
+                f"need 0 < top_frac < deep_frac <= 1, got {self.top_frac} and {self.deep_frac}"
+            )
+        if not 0 < self.min_depth < 1:
+            raise ValueError(f"min_depth must be in (0, 1), got {self.min_depth}")
+        if self.bottom_tol <= 0 or self.max_gap_s < 0:
+            raise ValueError("bottom_tol must be > 0 and max_gap_s >= 0")
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One rep (or partial rep), as frame indices into the set.
+
+    Attributes:
+        index: 1-based number among full reps; 0 for a partial rep.
+        start: First frame of the rep (floor lifts: the lift-off).
+        bottom: Deepest frame.
+        top: First frame standing again (lockout); for a partial rep, its highest
+            frame after the bottom.
+        end: Last frame of the rep (floor lifts: the bar back at the bottom).
+        lockout_end: Last frame of the standing phase that follows ``top``, at most
+            :data:`LOCKOUT_S` after it.
+        full: False for a partial rep.
+        note: For a partial rep, why it is partial.
+        final: The set's last full rep: what follows it is the end of the set.
+    """
+
+    index: int
+    start: int
+    bottom: int
+    top: int
+    end: int
+    lockout_end: int
+    full: bool
+    note: str = ""
+    final: bool = False
+
+    @property
+    def concentric(self) -> slice:
+        """Frames from the bottom up to lockout."""
+        return slice(self.bottom, self.top + 1)
+
+    @property
+    def lockout(self) -> slice:
+        """Frames standing at the top of this rep."""
+        return slice(self.top, self.lockout_end + 1)
+
+
+@dataclass(frozen=True)
+class _Excursion:
+    """Frames ``start:stop`` away from standing, within one shot ``lo:hi``."""
+
+    start: int
+    stop: int
+    deepest: int
+    depth: float
+    hi: int
+    open_start: bool
+    open_end: bool
+
+
+def depth_signal(height: FloatArray) -> FloatArray:
+    """Depth (0 standing, + lower) from the shoulder height over the set."""
+    finite = height[np.isfinite(height)]
+    if len(finite) == 0:
+        return np.full_like(height, np.nan)
+    standing = float(np.percentile(finite, 95))
+    return (standing - height) / standing
+
+
+def _bridge(depth: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
+    """Interpolate the depth over short missing stretches."""
+    out = depth.copy()
+    for start, stop in runs(~np.isfinite(depth)):
+        if start > 0 and stop < len(depth) and t[stop] - t[start - 1] <= max_gap_s:
+            out[start:stop] = np.interp(
+                t[start:stop], t[[start - 1, stop]], depth[[start - 1, stop]]
+            )
+    return out
+
+
+def _shots(depth: FloatArray, cuts: NDArray[np.intp]) -> list[tuple[int, int]]:
+    """Frame ranges between cuts and long missing stretches."""
+    out = []
+    for a, b in segments(len(depth), cuts):
+        out += [(a + s, a + e) for s, e in runs(np.isfinite(depth[a:b]))]
+    return out
+
+
+def _typical_depth(depth: FloatArray, min_depth: float) -> float:
+    """Median depth of the clear dips (prominence >= ``min_depth``); 0 without any."""
+    peaks, _ = find_peaks(np.nan_to_num(depth, nan=0.0), prominence=min_depth)
+    return float(np.median(depth[peaks])) if len(peaks) else 0.0
+
+
+def _excursions(
+    depth: FloatArray, lo: int, hi: int, top: float, min_depth: float
+) -> list[_Excursion]:
+    """Stretches of shot ``lo:hi`` deeper than ``top`` that reach ``min_depth``."""
+    found = []
+    for a, b in runs(depth[lo:hi] > top):
+        deepest = lo + a + int(np.argmax(depth[lo + a : lo + b]))
+        if depth[deepest] >= min_depth:
+            found.append(
+                _Excursion(lo + a, lo + b, deepest, float(depth[deepest]), hi, a == 0, lo + b == hi)
+            )
+    return found
+
+
+def segment(
+    height: FloatArray,
+    t: FloatArray,
+    cuts: NDArray[np.intp],
+    pattern: Pattern,
+    rules: RepRules | None = None,
+) -> list[Rep]:
+    """Find the reps of a set.
+
+    Args:
+        height: (T,) shoulder height above the floor (any unit), NaN where missing.
+        t: (T,) seconds.
+        cuts: Frames that start a new shot.
+        pattern: ``floor`` (deadlift) or ``standing`` (RDL, good morning).
+        rules: Tolerances.
+
+    Returns:
+        Full and partial reps in time order; full reps numbered from 1.
+    """
+    rules = rules or RepRules()
+    depth = _bridge(depth_signal(height), t, rules.max_gap_s)
+    typical = _typical_depth(depth, rules.min_depth)
+    top = max(rules.top_frac * typical, rules.min_depth / 2)
+    deep = max(rules.deep_frac * typical, rules.min_depth)
+    shots = _shots(depth, cuts)
+    per_shot = [_excursions(depth, a, b, top, rules.min_depth) for a, b in shots]
+    reps = [
+        rep
+        for excursions in per_shot
+        for rep in _PATTERNS[pattern](depth, excursions, _Depths(deep, top, typical, rules))
+    ]
+    capped = [
+        replace(r, lockout_end=min(r.lockout_end, int(np.searchsorted(t, t[r.top] + LOCKOUT_S))))
+        for r in reps
+    ]
+    return numbered(capped)
+
+
+def numbered(reps: list[Rep]) -> list[Rep]:
+    """``reps`` with full reps numbered from 1 and the last one marked final."""
+    last = max((i for i, r in enumerate(reps) if r.full), default=-1)
+    out, count = [], 0
+    for i, rep in enumerate(reps):
+        count += rep.full
+        out.append(replace(rep, index=count if rep.full else 0, final=i == last))
+    return out
+
+
+@dataclass(frozen=True)
+class _Depths:
+    """What counts as deep in this set."""
+
+    deep: float
+    top: float
+    typical: float
+    rules: RepRules
+
+
+def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> list[Rep]:
+    """Every excursion that returns to the top is a rep; deep enough ones are full."""
+    reps = []
+    for k, e in enumerate(excursions):
+        lockout_end = (excursions[k + 1].start if k + 1 < len(excursions) else e.hi) - 1
+        if e.open_end:
+            top = e.deepest + int(np.argmin(depth[e.deepest : e.stop]))
+            reps.append(Rep(0, e.start, e.deepest, top, e.stop - 1, top, False, "cut off"))
+            continue
+        top = _lockout(depth, e.stop, lockout_end)
+        note = "shallow" if e.depth < d.deep else ""
+        if e.open_start and depth[e.start] >= e.depth - d.rules.bottom_tol:
+            note = "clip opens after the bottom"
+        reps.append(Rep(0, e.start, e.deepest, top, top, lockout_end, not note, note))
+    return reps
+
+
+def _lockout(depth: FloatArray, first_up: int, lockout_end: int, tol: float = 0.02) -> int:
+    """First frame from ``first_up`` on within ``tol`` of the standing phase's full height."""
+    standing = depth[first_up : lockout_end + 1]
+    near = np.flatnonzero(standing <= np.nanmin(standing) + tol) if len(standing) else [0]
+    return first_up + int(near[0])
+
+
+def _rise_start(depth: FloatArray, e: _Excursion, tol: float) -> int:
+    """Last frame at the bottom before the lifter rises out of excursion ``e``."""
+    near = np.flatnonzero(depth[e.deepest : e.stop] >= e.depth - tol)
+    return e.deepest + int(near[-1])
+
+
+def _bottom_arrival(depth: FloatArray, e: _Excursion, tol: float) -> int:
+    """First frame at the bottom of excursion ``e``."""
+    near = np.flatnonzero(depth[e.start : e.deepest + 1] >= e.depth - tol)
+    return e.start + int(near[0])
+
+
+def _floor_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> list[Rep]:
+    """Each excursion's rise to lockout is a rep; its lowering is in the next excursion."""
+    tol = d.rules.bottom_tol
+    reps: list[Rep] = []
+    for k, e in enumerate(excursions):
+        following = excursions[k + 1] if k + 1 < len(excursions) else None
+        lockout_end = (following.start if following else e.hi) - 1
+        start = _rise_start(depth, e, tol)
+        if e.open_end:
+            if depth[e.stop - 1] < e.depth - max(tol, (e.depth - d.top) / 2):
+                reps.append(
+                    Rep(0, start, start, e.stop - 1, e.stop - 1, e.stop - 1, False, "cut off")
+                )
+            elif not reps:  # no lift before: the bar is lowered and never lifted again
+                reps.append(
+                    Rep(0, e.start, e.deepest, e.start, e.stop - 1, e.start, False, "lowering only")
+                )
+            continue
+        top = _lockout(depth, e.stop, lockout_end)
+        end = _bottom_arrival(depth, following, tol) if following else lockout_end
+        note = _floor_partial(depth, e, d)
+        reps.append(Rep(0, start, start, top, end, lockout_end, not note, note))
+    return reps
+
+
+def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
+    """Why the rise out of ``e`` is not a full rep ("" when it is one)."""
+    if e.open_start and depth[e.start] < d.typical - 2 * d.rules.bottom_tol:
+        return "clip opens mid-pull"
+    return "shallow" if e.depth < d.deep else ""
+
+
+_PATTERNS: dict[Pattern, Callable[[FloatArray, list[_Excursion], _Depths], list[Rep]]] = {
+    "floor": _floor_reps,
+    "standing": _standing_reps,
+}
