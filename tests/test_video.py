@@ -11,7 +11,14 @@ import pytest
 from conftest import ramp_frames, write_clip
 
 from formcheck.errors import VideoError
-from formcheck.video import CaptureSource, Frame, VideoFileSource, open_source, prefetch
+from formcheck.video import (
+    CaptureSource,
+    Frame,
+    VideoFileSource,
+    frames_at,
+    open_source,
+    prefetch,
+)
 
 
 def brightness(image: np.ndarray) -> float:
@@ -158,3 +165,11 @@ def test_prefetch_passes_errors_on_and_stops_when_closed() -> None:
     next(ahead)
     ahead.close()
     assert threading.active_count() == before
+
+
+def test_frames_at_finds_the_frames_shown_at_given_times(tmp_path: Path) -> None:
+    clip = write_clip(tmp_path / "ramp.mp4", ramp_frames(30), fps=10)
+    found = frames_at(clip, [0.7, 0.3, 2.5])
+    assert sorted(found) == [0.3, 0.7, 2.5]
+    for t, image in found.items():
+        assert abs(float(image.mean()) - 4 * round(t * 10)) < 3  # brightness = 4 * frame index

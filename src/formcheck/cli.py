@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -28,7 +29,11 @@ from rich.text import Text
 from formcheck import __version__
 from formcheck.errors import FormcheckError
 from formcheck.model import resolve_model
+from formcheck.report import RepResult, SetReport
 from formcheck.series import PoseSeries, VideoMeta
+
+if TYPE_CHECKING:
+    from formcheck.analyze import FrameReader
 
 #: Exit code when the output was written from part of the input (a truncated video).
 EXIT_PARTIAL = 3
@@ -193,3 +198,136 @@ def models(model: ModelOption = None) -> None:
     table.add_row("path", str(info.path))
     table.add_row("sha256", info.sha256 + (" (verified)" if info.bundled else ""))
     out.print(table)
+
+
+def _load_or_estimate(video: str, model: Path | None) -> tuple[PoseSeries, str | None]:
+    """A saved pose series (.npz) as it is, or a video through the pose model."""
+    if video.endswith(".npz"):
+        try:
+            return PoseSeries.load(video), None
+        except (OSError, ValueError, KeyError) as e:
+            raise FormcheckError(f"{video}: not a pose series: {e}") from None
+    sys.setswitchinterval(0.0005)  # see `pose`
+    return _run_pose(video, 0.0, None, model, max_people=3, masks=False)
+
+
+def _frame_reader(series: PoseSeries) -> FrameReader | None:
+    """Reads frames of the analysed video file, when it is (still) there."""
+    from formcheck.video import frames_at
+
+    video = Path(series.meta.source)
+    if not video.is_file():
+        return None
+    return lambda times: frames_at(video, times)
+
+
+@app.command()
+def analyze(
+    video: Annotated[
+        str, typer.Argument(help="Video file, or a .npz written by `formcheck pose`.")
+    ],
+    exercise: Annotated[
+        str,
+        typer.Option("--exercise", "-e", help="deadlift, rdl, single_leg_rdl or good_morning."),
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for report.json [default: VIDEO's name]."),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="Thresholds: beginner, standard or strict.")
+    ] = "standard",
+    config: Annotated[
+        Path | None,
+        typer.Option(help="TOML file overriding thresholds.", dir_okay=False),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print report.json to stdout instead of a table.")
+    ] = False,
+    no_video: Annotated[
+        bool, typer.Option("--no-video", help="Skip the annotated video (not written yet).")
+    ] = False,
+    model: ModelOption = None,
+) -> None:
+    """Count and judge every rep of a set; write DIR/report.json."""
+    from formcheck.analyze import analyze as run_analysis
+    from formcheck.exercises import EXERCISES
+    from formcheck.thresholds import PROFILES, thresholds
+
+    del no_video  # accepted now; the annotated video comes with the outputs
+    if exercise not in EXERCISES:
+        raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
+    if profile not in PROFILES:
+        raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
+    out_dir = out_dir or Path(Path(video).stem)
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
+    if not existing.is_dir():
+        raise _fail(f"{existing}: not a directory, cannot hold report.json")
+    try:
+        limits = thresholds(exercise, profile, config)  # type: ignore[arg-type]
+        series, broken = _load_or_estimate(video, model)
+        report = run_analysis(series, exercise, limits, frames=_frame_reader(series))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report.write(out_dir / "report.json")
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        _show_report(report)
+        err.print(f"wrote {out_dir / 'report.json'}", soft_wrap=True)
+    for warning in (*report.camera_view.warnings, *report.warnings):
+        err.print(f"[bold yellow]formcheck: warning:[/] {escape(warning)}", soft_wrap=True)
+    if broken:
+        err.print(f"[bold yellow]formcheck: warning:[/] {escape(broken)}", soft_wrap=True)
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _show_report(report: SetReport) -> None:
+    """The per-rep table a lifter reads, then the one cue that matters most."""
+    checked = [c for c in report.thresholds if c not in report.camera_view.skipped]
+    out.print(_rep_table(report, checked))
+    for partial in report.partials:
+        span = f"{partial.start_s:.1f}-{partial.end_s:.1f} s"
+        out.print(f"[dim]partial rep at {span} ({escape(partial.note)}), not counted[/]")
+    clean = ("Clean set: keep it up.",) if report.reps and checked else ()
+    for cue in report.summary.cues or clean:
+        out.print(f"[bold]Cue:[/] {escape(cue)}")
+
+
+def _rep_table(report: SetReport, checked: list[str]) -> Table:
+    """One row per rep: verdict, then each check's measured value (red when a fault)."""
+    from formcheck.checks import CHECKS
+
+    title = f"{report.exercise}: {report.summary.rep_count} reps ({report.profile})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("rep", justify="right")
+    table.add_column("verdict")
+    for code in checked:
+        check = CHECKS[code]
+        limit = _value(report.thresholds[code], check.unit)
+        table.add_column(f"{check.label.replace(' ', chr(10))}\n[dim]{check.sign}{limit}[/]")
+    table.add_column("at", justify="right")
+    for rep in report.reps:
+        faulty = {f.code for f in rep.faults}
+        cells = [_cell(rep.metrics.get(c), CHECKS[c].unit, c in faulty) for c in checked]
+        table.add_row(str(rep.index), _verdict(rep, bool(checked)), *cells, f"{rep.start_s:.1f}s")
+    return table
+
+
+def _verdict(rep: RepResult, judged: bool) -> str:
+    if not judged:
+        return "[dim]not judged[/]"
+    if any(f.severity == "major" for f in rep.faults):
+        return "[red]fix[/]"
+    return "[yellow]check[/]" if rep.faults else "[green]good[/]"
+
+
+def _value(value: float, unit: str) -> str:
+    return f"{value:.0f}{dict(deg='°', cm=' cm').get(unit, unit.split()[0])}"
+
+
+def _cell(value: float | None, unit: str, faulty: bool) -> str:
+    if value is None or value != value:
+        return "[dim]-[/]"
+    return f"[bold red]{_value(value, unit)}[/]" if faulty else _value(value, unit)

@@ -308,6 +308,31 @@ def open_source(
     return VideoFileSource(str(spec).removeprefix("file://"), start, end)
 
 
+def frames_at(path: str | Path, times: Iterable[float]) -> dict[float, NDArray[np.uint8]]:
+    """The frames of a video file shown at ``times`` (seconds), in one decoding pass.
+
+    Each time gets the first frame from half a frame before it on (the nearest
+    one at a steady frame rate), so times taken from a pose series of the same
+    file find their own frames. Decoding starts shortly before the earliest time
+    and stops after the latest; a time past the end gets no frame.
+
+    Raises:
+        VideoError: The file cannot be opened.
+    """
+    wanted = sorted(set(times))
+    found: dict[float, NDArray[np.uint8]] = {}
+    if not wanted:
+        return found
+    with VideoFileSource(path, start=max(wanted[0] - 0.5, 0.0)) as source:
+        half_frame = 0.5 / source.meta.fps
+        for frame in source:
+            while wanted and wanted[0] <= frame.t + half_frame:
+                found[wanted.pop(0)] = frame.image
+            if not wanted:
+                break
+    return found
+
+
 def prefetch(frames: Iterable[Frame], depth: int = 2) -> Generator[Frame, None, None]:
     """Decode up to ``depth`` frames ahead in a background thread.
 

@@ -1,0 +1,195 @@
+"""The offline analysis of one set: pose series in, :class:`SetReport` out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from formcheck import angles, implement
+from formcheck.checks import CHECKS, Check
+from formcheck.conditioning import Conditioning
+from formcheck.exercises import EXERCISES, Exercise
+from formcheck.kinematics import Kinematics, measure
+from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
+from formcheck.reps import Rep, RepRules, numbered, segment
+from formcheck.series import PoseSeries
+from formcheck.thresholds import TABLE, Thresholds, thresholds
+
+#: Reads the frames of the analysed video shown at the given times (seconds).
+FrameReader = Callable[[list[float]], dict[float, NDArray[np.uint8]]]
+
+
+def analyze(
+    series: PoseSeries,
+    exercise: str,
+    limits: Thresholds | None = None,
+    conditioning: Conditioning | None = None,
+    rep_rules: RepRules | None = None,
+    frames: FrameReader | None = None,
+) -> SetReport:
+    """Count and judge the reps of one set.
+
+    Args:
+        series: The main person's landmarks.
+        exercise: A key of :data:`formcheck.exercises.EXERCISES`.
+        limits: The thresholds (default: the standard profile's).
+        conditioning: Landmark conditioning settings.
+        rep_rules: Rep segmentation tolerances.
+        frames: Reads frames of the video; floor lifts use it to tell a pull from
+            standing up without the bar (see :mod:`formcheck.implement`).
+    """
+    spec = EXERCISES[exercise]
+    limits = limits or thresholds(exercise)
+    kin = measure(series, conditioning, single_leg=spec.single_leg)
+    reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
+    if spec.pattern == "floor" and frames is not None:
+        reps = _without_unloaded_rises(reps, series, kin, frames)
+    view = _camera_view(kin, spec)
+    active = [CHECKS[c] for c in spec.checks if c not in view.skipped]
+    judged = [_judge(kin, rep, active, limits, view.label != "front") for rep in reps]
+    full = tuple(r for r, rep in zip(judged, reps, strict=True) if rep.full)
+    partial = tuple(r for r, rep in zip(judged, reps, strict=True) if not rep.full)
+    return SetReport(
+        source=series.meta,
+        n_frames=len(series),
+        exercise=exercise,
+        profile=limits.profile,
+        thresholds=dict(limits.values),
+        custom_thresholds=tuple(sorted(limits.custom)),
+        camera_view=view,
+        side=kin.side,
+        reps=full,
+        partials=partial,
+        summary=_summary(full, partial, spec),
+        warnings=_warnings(series, kin),
+    )
+
+
+def _without_unloaded_rises(
+    reps: list[Rep], series: PoseSeries, kin: Kinematics, frames: FrameReader
+) -> list[Rep]:
+    """Drop full reps where the lifter stood up without the bar; renumber the rest."""
+    full = [r for r in reps if r.full]
+    # The model's own wrist estimate, even where it rates the hands as hidden by the plates.
+    hands = angles.point(np.asarray(series.xy, np.float64), "wrist", "mid")
+    rises = [implement.Rise(r.start, r.top, hands[r.start], hands[r.top]) for r in full]
+    images = frames(sorted({float(kin.t[i]) for r in rises for i in (r.lift_off, r.top)}))
+    scores: list[float | None] = []
+    for rise in rises:
+        before, after = images.get(float(kin.t[rise.lift_off])), images.get(float(kin.t[rise.top]))
+        if before is None or after is None:
+            scores.append(None)
+        else:
+            scores.append(implement.rise_score(before, after, rise, kin.leg))
+    dropped = {id(r) for r, gone in zip(full, implement.unloaded(scores), strict=True) if gone}
+    return numbered([rep for rep in reps if id(rep) not in dropped])
+
+
+def _camera_view(kin: Kinematics, spec: Exercise) -> CameraView:
+    skipped = tuple(c for c in spec.checks if kin.view.label not in CHECKS[c].views)
+    warnings: tuple[str, ...] = ()
+    if skipped:
+        warnings = (
+            f"{kin.view.label} view: {', '.join(skipped)} cannot be judged from this angle "
+            "and were not checked; film from the side (at most ~25 deg off) for a full check",
+        )
+    return CameraView(kin.view.label, not skipped, kin.view.width, skipped, warnings)
+
+
+def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
+    out = []
+    missing = 1 - float(series.detected.mean()) if len(series) else 1.0
+    if missing > 0.2:
+        out.append(f"the person was not found in {missing:.0%} of the frames")
+    if len(kin.cuts):
+        out.append(f"{len(kin.cuts)} scene cut(s); reps are not followed across a cut")
+    return tuple(out)
+
+
+def _severity(check: Check, value: float, threshold: float, exercise: str) -> Severity:
+    """Major when past the threshold by more than the beginner-to-strict gap, else minor."""
+    limit = TABLE[exercise][check.code]
+    spread = abs(limit.beginner - limit.strict) or 1.0
+    return "major" if abs(value - threshold) >= spread else "minor"
+
+
+def _judge(
+    kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds, sagittal: bool
+) -> RepResult:
+    """Metrics of one rep and, for a full rep, every check's fault."""
+    t = kin.t
+    faults = []
+    metrics = _metrics(kin, rep) if sagittal else {"rise_s": float(t[rep.top] - t[rep.bottom])}
+    for check in checks if rep.full else ():
+        found = check.measure(kin, rep)
+        if found is None or not np.isfinite(found.value):
+            continue
+        metrics[check.code] = found.value
+        threshold = limits.values[check.code]
+        if check.is_fault(found.value, threshold):
+            severity = _severity(check, found.value, threshold, limits.exercise)
+            faults.append(
+                Fault(
+                    code=check.code,
+                    severity=severity,
+                    value=found.value,
+                    threshold=threshold,
+                    unit=check.unit,
+                    start_s=float(t[found.start]),
+                    end_s=float(t[found.end]),
+                    metric=check.metric,
+                )
+            )
+    start, end = float(t[rep.start]), float(t[rep.end])
+    return RepResult(rep.index, start, end, tuple(faults), metrics, rep.note)
+
+
+def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:
+    """Numbers a lifter or coach reads per rep, whatever the faults."""
+    a = kin.angles
+    whole = slice(rep.start, rep.end + 1)
+
+    def pick(values: NDArray[np.float64], largest: bool, span: slice = whole) -> float:
+        piece = values[span]
+        if not np.isfinite(piece).any():
+            return float("nan")
+        return float(np.nanmax(piece) if largest else np.nanmin(piece))
+
+    return {
+        "min_hip_deg": pick(a["hip"], largest=False),
+        "max_hip_deg": pick(a["hip"], largest=True, span=rep.lockout),
+        "min_knee_deg": pick(a["knee"], largest=False),
+        "bottom_trunk_deg": float(a["trunk"][rep.bottom]),
+        "hinge_ratio": float(kin.hinge_ratio[rep.bottom]),
+        "rise_s": float(kin.t[rep.top] - kin.t[rep.bottom]),
+        "peak_hip_speed_leg_per_s": pick(kin.hip_vy, largest=True, span=rep.concentric),
+    }
+
+
+def _summary(
+    full: tuple[RepResult, ...], partial: tuple[RepResult, ...], spec: Exercise
+) -> Summary:
+    """Totals, and the cue for the fault seen on most reps (the exercise's order breaks ties)."""
+    flagged = [r for r in full if r.faults]
+    counts = Counter(f.code for r in full for f in r.faults)
+    cues = []
+    if counts:
+        rank = {code: i for i, code in enumerate(spec.checks)}
+        code = min(counts, key=lambda c: (-counts[c], rank[c]))
+        reps = [r.index for r in full if any(f.code == code for f in r.faults)]
+        cues.append(f"{CHECKS[code].cue} (rep{'s' if len(reps) > 1 else ''} {_ranges(reps)})")
+    return Summary(len(full), len(partial), len(flagged), tuple(cues))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1].split("-")[-1] == str(n - 1):
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)

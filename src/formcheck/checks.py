@@ -1,0 +1,221 @@
+"""Per-rep checks, registered by fault code.
+
+Each check measures one number per rep over a span of frames and compares it
+with a threshold from :mod:`formcheck.thresholds`. Exercises list the checks
+they run by code; adding an exercise touches neither this engine nor the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from formcheck.kinematics import Kinematics, ViewLabel
+from formcheck.reps import Rep
+
+FloatArray = NDArray[np.float64]
+
+#: Share of the rise (from the bottom) in which the hips may not shoot up.
+EARLY_PULL = 0.4
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a check measured on one rep: the value and the frames it comes from."""
+
+    value: float
+    start: int
+    end: int
+
+
+Measure = Callable[[Kinematics, Rep], "Measurement | None"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check.
+
+    Attributes:
+        code: Fault code (DESIGN.md).
+        label: A short name of the value, for table headers.
+        metric: What the value is, for people.
+        unit: Unit of the value.
+        fault_if: ``above`` (value >= threshold is a fault) or ``below`` (<=).
+        views: Camera views in which the measurement means something.
+        cue: The coaching cue for this fault, about technique.
+        measure: The measuring function.
+    """
+
+    code: str
+    label: str
+    metric: str
+    unit: str
+    fault_if: Literal["above", "below"]
+    views: frozenset[ViewLabel]
+    cue: str
+    measure: Measure
+
+    def is_fault(self, value: float, threshold: float) -> bool:
+        """Whether ``value`` crosses ``threshold``."""
+        return value >= threshold if self.fault_if == "above" else value <= threshold
+
+    @property
+    def sign(self) -> str:
+        """``≥`` or ``≤``: how a value compares with the threshold to be a fault."""
+        return "≥" if self.fault_if == "above" else "≤"
+
+
+CHECKS: dict[str, Check] = {}
+
+_SAGITTAL: frozenset[ViewLabel] = frozenset({"side", "oblique"})
+_ANY: frozenset[ViewLabel] = frozenset({"side", "oblique", "front"})
+_SIDE: frozenset[ViewLabel] = frozenset({"side"})
+
+
+def register(
+    code: str,
+    label: str,
+    metric: str,
+    unit: str,
+    fault_if: Literal["above", "below"],
+    views: frozenset[ViewLabel],
+    cue: str,
+) -> Callable[[Measure], Measure]:
+    """Decorator: register ``measure`` as the check for fault ``code``."""
+
+    def wrap(measure: Measure) -> Measure:
+        if code in CHECKS:
+            raise ValueError(f"a check for {code!r} is already registered")
+        CHECKS[code] = Check(code, label, metric, unit, fault_if, views, cue, measure)
+        return measure
+
+    return wrap
+
+
+def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | None:
+    """The largest (or smallest) finite value in ``values[span]``, with the span."""
+    piece, offset = values[span], int(span.start or 0)
+    if len(piece) == 0 or not np.isfinite(piece).any():
+        return None
+    i = int(np.nanargmax(piece) if largest else np.nanargmin(piece))
+    return Measurement(float(piece[i]), offset, offset + len(piece) - 1)
+
+
+def _around(frame: int, n: int, half: int = 2) -> slice:
+    return slice(max(frame - half, 0), min(frame + half + 1, n))
+
+
+@register(
+    "squat_pattern",
+    "bottom trunk",
+    "trunk angle from vertical at the bottom",
+    "deg",
+    "below",
+    _SAGITTAL,
+    "Push your hips back: let your chest come forward, shins stay near vertical",
+)
+def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
+    span = _around(rep.bottom, len(kin.t))
+    trunk = kin.angles["trunk"][span]
+    if not np.isfinite(trunk).any():
+        return None
+    return Measurement(float(np.nanmedian(trunk)), span.start, span.stop - 1)
+
+
+@register(
+    "incomplete_lockout",
+    "top trunk",
+    "trunk angle still forward of vertical at the top",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Finish tall: squeeze your glutes until your hips are fully through",
+)
+def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
+    if not rep.full:
+        return None
+    return _extreme(kin.angles["trunk"], rep.lockout, largest=False)
+
+
+@register(
+    "lean_back",
+    "lean back",
+    "trunk angle behind vertical at the top",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Stand tall: squeeze your glutes, don't lean back",
+)
+def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
+    if not rep.full:
+        return None
+    found = _extreme(-kin.angles["trunk"], rep.lockout, largest=True)
+    return None if found is None else Measurement(max(found.value, 0.0), found.start, found.end)
+
+
+@register(
+    "hips_rise_first",
+    "early tip",
+    "trunk tipping further forward early in the pull",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Push the floor away: chest and hips rise together",
+)
+def _hips_rise_first(kin: Kinematics, rep: Rep) -> Measurement | None:
+    trunk = kin.angles["trunk"]
+    stop = rep.bottom + max(2, round(EARLY_PULL * (rep.top - rep.bottom)))
+    early = trunk[rep.bottom : stop + 1]
+    if len(early) < 2 or not np.isfinite(early[0]) or not np.isfinite(early).any():
+        return None
+    return Measurement(max(float(np.nanmax(early) - early[0]), 0.0), rep.bottom, stop)
+
+
+@register(
+    "bar_drift",
+    "bar ahead",
+    "hands ahead of mid-foot during the rise",
+    "% leg",
+    "above",
+    _SIDE,
+    "Keep the bar close: drag it up your legs",
+)
+def _bar_drift(kin: Kinematics, rep: Rep) -> Measurement | None:
+    return _extreme(np.abs(kin.hand_offset) * 100, rep.concentric, largest=True)
+
+
+@register(
+    "free_leg_line",
+    "leg bend",
+    "bend between the trunk and the free leg at the bottom",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Reach back with your heel: one straight line from head to heel",
+)
+def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
+    span = _around(rep.bottom, len(kin.t))
+    bend = kin.free_bend[span]
+    if not np.isfinite(bend).any():
+        return None
+    return Measurement(float(np.nanmedian(bend)), span.start, span.stop - 1)
+
+
+@register(
+    "lost_balance",
+    "free foot",
+    "lowest height of the free foot above the standing foot, until the next rep",
+    "cm",
+    "below",
+    _ANY,
+    "Own your balance: slow down and keep the free foot off the floor",
+)
+def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
+    # Until the next rep: a foot put down between reps is balance lost; after the
+    # last rep it is the end of the set.
+    span = rep.concentric if rep.final else slice(rep.start, rep.lockout_end + 1)
+    return _extreme(kin.free_foot * 100, span, largest=False)

@@ -1,0 +1,149 @@
+"""What an analysis found, in the shape of ``report.json`` (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from formcheck.series import VideoMeta
+
+SCHEMA_VERSION = 1
+
+Severity = Literal["minor", "major"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault of one rep: the measured value and the threshold it crossed."""
+
+    code: str
+    severity: Severity
+    value: float
+    threshold: float
+    unit: str
+    start_s: float
+    end_s: float
+    metric: str
+
+
+@dataclass(frozen=True)
+class RepResult:
+    """A full rep (index from 1) or a partial one (index 0, ``note`` says why), judged."""
+
+    index: int
+    start_s: float
+    end_s: float
+    faults: tuple[Fault, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """The camera view and what it allows."""
+
+    label: str
+    suitable: bool
+    width: float
+    skipped: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals and the cues that matter most."""
+
+    rep_count: int
+    partial_reps: int
+    flagged_reps: int
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetReport:
+    """Everything the outputs need about one analysed set."""
+
+    source: VideoMeta
+    n_frames: int
+    exercise: str
+    profile: str
+    thresholds: dict[str, float]
+    custom_thresholds: tuple[str, ...]
+    camera_view: CameraView
+    side: str
+    reps: tuple[RepResult, ...]
+    partials: tuple[RepResult, ...]
+    summary: Summary
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, keys as DESIGN.md fixes them."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": {
+                "path": self.source.source,
+                "fps": self.source.fps,
+                "n_frames": self.n_frames,
+                "width": self.source.width,
+                "height": self.source.height,
+                "rotation": self.source.rotation,
+            },
+            "exercise": self.exercise,
+            "profile": self.profile,
+            "thresholds": self.thresholds,
+            "custom_thresholds": list(self.custom_thresholds),
+            "camera_view": {
+                "label": self.camera_view.label,
+                "suitable": self.camera_view.suitable,
+                "width": _round(self.camera_view.width),
+                "skipped_checks": list(self.camera_view.skipped),
+                "warnings": list(self.camera_view.warnings),
+            },
+            "side": self.side,
+            "reps": [_rep(r) for r in self.reps],
+            "partial_reps": [_rep(r) for r in self.partials],
+            "holds": [],
+            "summary": {**asdict(self.summary), "cues": list(self.summary.cues)},
+            "load_suggestion": None,
+            "warnings": list(self.warnings),
+        }
+
+    def write(self, path: Path) -> None:
+        """Write ``report.json`` atomically (a temp file, then a rename)."""
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            Path(tmp).chmod(0o644)
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _round(value: float, digits: int = 2) -> float | None:
+    return None if value != value else round(value, digits)  # NaN -> null
+
+
+def _rep(rep: RepResult) -> dict[str, Any]:
+    return {
+        "index": rep.index,
+        **({"note": rep.note} if rep.note else {}),
+        "start_s": round(rep.start_s, 3),
+        "end_s": round(rep.end_s, 3),
+        "faults": [
+            {
+                **asdict(f),
+                "value": _round(f.value, 1),
+                "start_s": round(f.start_s, 3),
+                "end_s": round(f.end_s, 3),
+            }
+            for f in rep.faults
+        ],
+        "metrics": {k: _round(v, 1) for k, v in rep.metrics.items()},
+    }

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from figures import hinge, ramp
+
+from formcheck.analyze import analyze
+from formcheck.thresholds import thresholds
+
+BOTTOM = 80.0  # trunk from vertical at the bottom of an RDL
+
+
+def rdl_set(tops: list[float], bottoms: list[float] | None = None) -> np.ndarray:
+    """Trunk angle over an RDL set: stand, then one hinge per entry of ``tops``.
+
+    ``tops`` is the trunk angle each rep comes back up to (0 = upright, - = leaning
+    back); ``bottoms`` the trunk angle at each rep's bottom.
+    """
+    bottoms = bottoms or [BOTTOM] * len(tops)
+    pieces = [(0.0, 0.0, 1.5)]
+    last = 0.0
+    for top, bottom in zip(tops, bottoms, strict=True):
+        pieces += [(last, bottom, 1.2), (bottom, bottom, 0.3), (bottom, top, 1.0), (top, top, 0.8)]
+        last = top
+    pieces.append((last, 0.0, 0.5))
+    pieces.append((0.0, 0.0, 1.0))
+    return ramp(*pieces)
+
+
+def squat_rep(trunk: np.ndarray, rep: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Thigh and shin angles that turn rep ``rep`` (1-based) of ``n`` into a squat."""
+    one = [0.0] * n
+    one[rep - 1] = 1.0
+    factor = rdl_set([0.0] * n, one)  # 0 outside that rep, 1 at its bottom
+    thigh = -trunk / 3 - factor * 60  # the hips sit down behind the knees
+    return thigh, factor * 35  # ... and the knees travel forward
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_a_clean_set_is_counted_and_passes(facing: int) -> None:
+    report = analyze(hinge(rdl_set([0, 0, 0, 0]), facing=facing), "rdl")
+    assert report.summary.rep_count == 4
+    assert report.summary.flagged_reps == 0 and not report.partials
+    assert report.camera_view.label == "side" and report.camera_view.suitable
+    assert all(r.metrics["bottom_trunk_deg"] == pytest.approx(BOTTOM, abs=2) for r in report.reps)
+
+
+def test_each_fault_carries_its_value_threshold_unit_and_time() -> None:
+    # rep 2 stops 25 deg short of upright, rep 3 bends the knees instead of the hips
+    trunk = rdl_set([0, 25, 0, 0], bottoms=[BOTTOM, BOTTOM, 40, BOTTOM])
+    thigh, shin = squat_rep(trunk, 3, 4)
+    report = analyze(hinge(trunk, shin=shin, thigh=thigh), "rdl")
+    faults = {r.index: {f.code: f for f in r.faults} for r in report.reps}
+    assert set(faults[2]) == {"incomplete_lockout"} and set(faults[3]) == {"squat_pattern"}
+    assert not faults[1] and not faults[4]
+    lockout = faults[2]["incomplete_lockout"]
+    assert lockout.value == pytest.approx(25, abs=1.5)
+    assert lockout.threshold == thresholds("rdl").values["incomplete_lockout"]
+    assert lockout.unit == "deg" and lockout.start_s <= lockout.end_s
+    rep2 = report.reps[1]
+    assert rep2.start_s <= lockout.start_s and lockout.end_s <= rep2.end_s + 1.6
+    assert faults[3]["squat_pattern"].value == pytest.approx(40, abs=2)
+    assert report.summary.flagged_reps == 2
+    assert "(rep 2)" in report.summary.cues[0] or "(rep 3)" in report.summary.cues[0]
+
+
+def test_a_deadlift_lean_back_is_flagged() -> None:
+    pieces = [(0.0, 0.0, 1.0), (0.0, 70.0, 1.2), (70.0, 70.0, 0.6)]
+    for top in (0.0, -20.0, 0.0):
+        pieces += [(70.0, top, 1.0), (top, top, 0.6), (top, 70.0, 1.1), (70.0, 70.0, 0.6)]
+    report = analyze(hinge(ramp(*pieces), shin=10), "deadlift")
+    assert report.summary.rep_count == 3
+    codes = [{f.code for f in r.faults} for r in report.reps]
+    assert codes == [set(), {"lean_back"}, set()]
+    assert report.reps[1].faults[0].value == pytest.approx(20, abs=1.5)
+
+
+def test_the_profile_moves_the_line() -> None:
+    trunk = rdl_set([0, 12, 0])  # a lockout 12 deg short: strict flags it, beginner does not
+    strict = analyze(hinge(trunk), "rdl", thresholds("rdl", "strict"))
+    beginner = analyze(hinge(trunk), "rdl", thresholds("rdl", "beginner"))
+    assert strict.summary.flagged_reps == 1 and beginner.summary.flagged_reps == 0
+    assert strict.profile == "strict"
+
+
+def test_a_front_view_abstains_from_the_hinge_checks() -> None:
+    report = analyze(hinge(rdl_set([0, 25, 0]), width=110), "rdl")
+    assert report.camera_view.label == "front" and not report.camera_view.suitable
+    assert "squat_pattern" in report.camera_view.skipped
+    assert "not checked" in report.camera_view.warnings[0]
+    assert report.summary.rep_count == 3  # reps still count from any view
+    assert report.summary.flagged_reps == 0
+    assert "min_hip_deg" not in report.reps[0].metrics  # no angles from the front
+
+
+def test_the_report_json_keeps_the_contract(tmp_path) -> None:
+    import json
+
+    report = analyze(hinge(rdl_set([0, 25, 0])), "rdl")
+    report.write(tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text())
+    for key in ("schema_version", "source", "exercise", "camera_view", "reps", "holds", "summary"):
+        assert key in data
+    assert set(data["camera_view"]) >= {"label", "suitable", "warnings"}
+    fault = data["reps"][1]["faults"][0]
+    assert set(fault) >= {"code", "severity", "value", "threshold", "unit", "start_s", "end_s"}
+    assert data["summary"]["rep_count"] == 3 and data["summary"]["flagged_reps"] == 1

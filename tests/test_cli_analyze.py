@@ -1,0 +1,94 @@
+"""``formcheck analyze``: the report on disk, the console, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from figures import hinge
+from test_analyze import rdl_set
+from test_cli import one_line_error, run
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture
+def rdl_npz(tmp_path: Path) -> Path:
+    """Three RDLs, the second one stopping 25 deg short of upright, as a saved series."""
+    path = tmp_path / "set.npz"
+    hinge(rdl_set([0, 25, 0])).save(path)
+    return path
+
+
+def test_analyze_writes_the_report_and_shows_each_rep(rdl_npz: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("analyze", str(rdl_npz), "-e", "rdl", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["exercise"] == "rdl" and report["summary"]["rep_count"] == 3
+    assert "rdl: 3 reps (standard)" in result.stdout
+    assert "Finish tall" in result.stdout and "(rep 2)" in result.stdout  # the cue
+    rows = [line for line in result.stdout.splitlines() if "│" in line]
+    assert len(rows) == 3 and ("check" in rows[1] or "fix" in rows[1])
+
+
+def test_json_goes_to_stdout(rdl_npz: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("analyze", str(rdl_npz), "-e", "rdl", "-o", str(out), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads((out / "report.json").read_text())
+
+
+def test_a_config_file_and_profile_reach_the_report(rdl_npz: Path, tmp_path: Path) -> None:
+    config = tmp_path / "mine.toml"
+    config.write_text("[rdl]\nincomplete_lockout = 30\n")
+    out = tmp_path / "out"
+    result = run("analyze", str(rdl_npz), "-e", "rdl", "-o", str(out), "--config", str(config))
+    assert result.exit_code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["thresholds"]["incomplete_lockout"] == 30
+    assert report["custom_thresholds"] == ["incomplete_lockout"]
+    assert report["summary"]["flagged_reps"] == 0  # 25 deg short is under the new line
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "text"),
+    [
+        (["-e", "squat"], 2, "unknown exercise 'squat'"),
+        (["-e", "rdl", "--profile", "easy"], 2, "unknown profile 'easy'"),
+    ],
+)
+def test_bad_options_are_usage_errors(rdl_npz: Path, args: list[str], code: int, text: str) -> None:
+    one_line_error(run("analyze", str(rdl_npz), *args), code, text)
+
+
+def test_bad_inputs_are_one_line(rdl_npz: Path, tmp_path: Path) -> None:
+    bad_config = tmp_path / "bad.toml"
+    bad_config.write_text("[rdl]\nlockout = 3\n")
+    result = run("analyze", str(rdl_npz), "-e", "rdl", "--config", str(bad_config))
+    one_line_error(result, 1, "has no threshold 'lockout'")
+    fake = tmp_path / "fake.npz"
+    fake.write_text("not numpy")
+    one_line_error(run("analyze", str(fake), "-e", "rdl"), 1, "not a pose series")
+    (tmp_path / "afile").write_text("x")
+    result = run("analyze", str(rdl_npz), "-e", "rdl", "-o", str(tmp_path / "afile" / "out"))
+    one_line_error(result, 1, "not a directory")
+    one_line_error(run("analyze", str(tmp_path / "none.mp4"), "-e", "rdl"), 1, "no such file")
+
+
+def test_the_bundled_deadlift_sample_counts_its_five_reps(tmp_path: Path) -> None:
+    # The real pose model on the rendered sample, and the frames themselves to
+    # tell the five pulls from standing up without the bar after the set.
+    truth = json.loads((SAMPLES / "deadlift_rounding.json").read_text())
+    out = tmp_path / "out"
+    result = run(
+        "analyze", str(SAMPLES / "deadlift_rounding.mp4"), "-e", "deadlift", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["rep_count"] == truth["rep_count"] == 5
+    fps = truth["fps"]
+    for ours, true in zip(report["reps"], truth["reps"], strict=True):
+        assert ours["start_s"] == pytest.approx(true["start_frame"] / fps, abs=0.5)
+        assert ours["end_s"] == pytest.approx(true["end_frame"] / fps, abs=0.8)
