@@ -102,3 +102,12 @@ def test_a_broken_model_file_is_a_model_error(tmp_path: Path) -> None:
         z.writestr("pose_landmarks_detector.tflite", b"not a network")
     with pytest.raises(ModelError, match="MediaPipe cannot load it"):
         PoseEstimator((100, 100), fake)
+
+
+def test_a_person_is_found_in_a_video_of_odd_row_length(tmp_path: Path, astronaut) -> None:
+    # A phone clip 404 px wide: its decoded rows are padded, which once hid everybody.
+    frame = place((404, 720), (resized(astronaut, 380), 12, 150))
+    clip = write_clip(tmp_path / "portrait.mp4", [frame] * 5)
+    with VideoFileSource(clip) as source, PoseEstimator((404, 720)) as estimator:
+        series = estimate_poses(source, source.meta, estimator)
+    assert series.detected.all()

@@ -173,3 +173,12 @@ def test_frames_at_finds_the_frames_shown_at_given_times(tmp_path: Path) -> None
     assert sorted(found) == [0.3, 0.7, 2.5]
     for t, image in found.items():
         assert abs(float(image.mean()) - 4 * round(t * 10)) < 3  # brightness = 4 * frame index
+
+
+def test_frames_are_contiguous_whatever_the_width(tmp_path: Path) -> None:
+    # 404 px rows are padded to 1248 bytes by the decoder; the pose model needs packed rows.
+    frames = [np.full((120, 404, 3), 4 * i, np.uint8) for i in range(3)]
+    clip = write_clip(tmp_path / "narrow.mp4", frames)
+    with VideoFileSource(clip) as source:
+        images = [f.image for f in source]
+    assert all(im.flags["C_CONTIGUOUS"] and im.shape == (120, 404, 3) for im in images)

@@ -195,7 +195,9 @@ class VideoFileSource(Closing):
             if t <= last_t:  # duplicate or disordered timestamp: keep time moving forward
                 log.debug("frame %d: timestamp %.6f s not after %.6f s", index, t, last_t)
                 t = last_t + 1e-6
-            image: NDArray[np.uint8] = frame.to_ndarray(format="rgb24")
+            # PyAV pads rows to an aligned width (e.g. 404 px wide gives 1248-byte rows);
+            # MediaPipe reads such a strided array wrongly and finds nobody.
+            image: NDArray[np.uint8] = np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
             if k:
                 image = np.ascontiguousarray(np.rot90(image, k))
             yield Frame(index=index, t=t, image=image)
