@@ -111,3 +111,13 @@ def test_a_person_is_found_in_a_video_of_odd_row_length(tmp_path: Path, astronau
     with VideoFileSource(clip) as source, PoseEstimator((404, 720)) as estimator:
         series = estimate_poses(source, source.meta, estimator)
     assert series.detected.all()
+
+
+def test_after_a_scene_cut_the_lifter_is_found_at_once(tmp_path: Path, astronaut) -> None:
+    # An edited clip: a wide shot, then a cut to a closer one from elsewhere.
+    wide = place((640, 480), (resized(astronaut, 260), 40, 200))
+    close = place((640, 480), (resized(astronaut, 420), 210, 40))
+    clip = write_clip(tmp_path / "cut.mp4", [wide] * 10 + [close] * 20)
+    with VideoFileSource(clip) as source, PoseEstimator((640, 480)) as estimator:
+        series = estimate_poses(source, source.meta, estimator)
+    assert series.detected[:10].all() and series.detected[11:].all()

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from formcheck.closing import Closing
 from formcheck.errors import ModelError
 from formcheck.model import ModelInfo, resolve_model
+from formcheck.pose.cuts import CutDetector
 from formcheck.pose.person import Person
 from formcheck.pose.select import MainPersonSelector, SelectionRules
 
@@ -124,7 +125,8 @@ class PoseEstimator(Closing):
     """Finds the main person's pose in each frame of one video.
 
     Feed frames in time order. Close it (or use ``with``) when done: MediaPipe's
-    native objects must not be left to the garbage collector.
+    native objects must not be left to the garbage collector. At a scene cut
+    (see :mod:`formcheck.pose.cuts`) the main person is chosen afresh.
 
     Args:
         frame_size: ``(width, height)`` of the frames.
@@ -158,6 +160,7 @@ class PoseEstimator(Closing):
         self.max_people, self.masks = max_people, masks
         self.rescan_s, self.settle_s = rescan_s, settle_s
         self.selector = MainPersonSelector(frame_size, rules)
+        self._cuts = CutDetector()
         self._single: _Landmarker | None = self._video_landmarker(1)
         self._crowd: _Landmarker | None = None
         self._scanner = (
@@ -178,6 +181,10 @@ class PoseEstimator(Closing):
             The main person (None when nobody continues the track) and how many
             people the model saw in this frame.
         """
+        if self._cuts(image):
+            log.debug("%.3f s: scene cut, choosing the main person afresh", t)
+            self.selector.reset()
+            self._last_scan_t = -math.inf  # look for everybody in the new shot
         if self._crowd is not None:
             people = self._crowd.detect(image, t)
             if len(people) > 1:

@@ -158,6 +158,11 @@ class MainPersonSelector:
         self._main: _Track | None = None
         self._others: list[_Track] = []
 
+    def reset(self) -> None:
+        """Forget everybody: after a scene cut the main person is chosen afresh."""
+        self._main = None
+        self._others = []
+
     def follows(self, xy: NDArray[np.floating], t: float) -> bool:
         """Whether a (33, 2) pose at time ``t`` continues the main person's track."""
         return self._main is not None and self.rules.cost(self._main, Body.of(xy), t) is not None
