@@ -106,6 +106,10 @@ def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
         out.append(f"the person was not found in {missing:.0%} of the frames")
     if len(kin.cuts):
         out.append(f"{len(kin.cuts)} scene cut(s); reps are not followed across a cut")
+    if not kin.legs_seen:
+        out.append(
+            "the knees are hidden (behind the plates?): hip and knee angles are not reported"
+        )
     return tuple(out)
 
 

@@ -25,11 +25,23 @@ OBLIQUE_MAX_WIDTH = 0.62
 
 _SIDE_POINTS = ("shoulder", "hip", "knee", "ankle")
 _ANKLES = [INDEX["left_ankle"], INDEX["right_ankle"]]
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+_KNEES = [INDEX["left_knee"], INDEX["right_knee"]]
 _FEET = [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("heel", "foot_index")]
 #: Window of the running median that gives the floor level under the feet.
 FLOOR_WINDOW_S = 2.0
 #: A foot this much higher than the other one (metres) is off the floor.
 STANCE_LIFT_M = 0.08
+#: A hip closer to its knee than this share of the usual thigh length is misplaced.
+HIP_COLLAPSE = 0.6
+#: Standing tall, a hip or knee reading under this many degrees is a wrong guess...
+STRAIGHT_DEG = 150.0
+#: ...judged over at least this many standing frames (see ``legs_seen``).
+MIN_STANDING_FRAMES = 10
+#: Angles that need the knee.
+_LEG_ANGLES = ("hip", "knee", "shin", "thigh")
+#: Shoulders this share below their standing height: bent over.
+BENT_DROP = 0.25
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class Kinematics:
             the model's 3-D world landmarks; NaN without them).
         free_bend: (T,) bend between the trunk line and the leg of the higher ankle,
             degrees: 0 when the raised leg continues the trunk in one straight line.
+        legs_seen: False when the model guessed the knees (see :func:`legs_seen`);
+            the hip, knee, shin and thigh angles are then all missing.
     """
 
     t: FloatArray
@@ -82,6 +96,7 @@ class Kinematics:
     shoulder_vy: FloatArray = field(repr=False)
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
+    legs_seen: bool = True
 
     @property
     def hinge_ratio(self) -> FloatArray:
@@ -145,6 +160,36 @@ def leg_length(xy: NDArray[np.floating], side: angles.Side) -> float:
     return float(np.percentile(lengths, 90)) if len(lengths) else float("nan")
 
 
+def without_collapsed_hips(
+    xy: FloatArray, bent: NDArray[np.bool_], least: float = HIP_COLLAPSE
+) -> FloatArray:
+    """``xy`` with both hips set missing in bent-over frames where they sit on the thigh.
+
+    Hunched over a bar, a lifter's hips are sometimes placed near the knees
+    (seen on heavy synthetic bodies at the bottom of a pull): the trunk angle
+    then reads upright where it is bent 70 degrees. Foreshortening only ever
+    shortens a thigh a little in the views the checks use, so a hip closer to
+    its knee than ``least`` times the thigh's usual length (its 90th percentile
+    over the set) is no measurement of the hip. Only bent-over frames are
+    judged: standing behind the plates it is the knee that the model misplaces.
+
+    Args:
+        xy: (T, 33, 2) conditioned landmarks, NaN where missing.
+        bent: (T,) frames where the lifter is bent over.
+        least: Shortest plausible thigh, as a fraction of its usual length.
+    """
+    hips, knees = xy[:, _HIPS], xy[:, _KNEES]
+    thighs = np.linalg.norm(hips - knees, axis=-1)  # (T, 2), NaN where either is missing
+    if not np.isfinite(thighs).any():
+        return xy
+    usual = float(np.nanpercentile(thighs, 90))
+    with np.errstate(invalid="ignore"):
+        collapsed = (thighs < least * usual).any(axis=1) & bent
+    out = xy.copy()
+    out[np.ix_(collapsed, _HIPS)] = np.nan
+    return out
+
+
 def _floor_level(lower_ankle: FloatArray, t: FloatArray) -> FloatArray:
     """Image row of the floor under the feet: a running median of the lower ankle.
 
@@ -159,6 +204,38 @@ def _floor_level(lower_ankle: FloatArray, t: FloatArray) -> FloatArray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
         return np.asarray(np.nanmedian(windows, axis=1), np.float64)
+
+
+def legs_seen(found: dict[str, FloatArray], height: FloatArray) -> bool:
+    """Whether the hip and knee angles can be believed over this set.
+
+    Behind barbell plates the model places the knees (and ankles) where it
+    guesses them, and reports knee angles of 60 degrees in a lifter standing
+    tall. Standing tall (shoulders within 5 % of their standing height) the hip
+    and knee must read near straight; where they read under 150 degrees in a
+    quarter of those frames or more, the legs are not seen. Sets with under
+    ten standing frames are taken as seen.
+    """
+    finite = height[np.isfinite(height)]
+    if not len(finite):
+        return True
+    with np.errstate(invalid="ignore"):
+        standing = height >= 0.95 * float(np.percentile(finite, 95))
+    for name in ("knee", "hip"):
+        values = found[name][standing]
+        values = values[np.isfinite(values)]
+        if len(values) >= MIN_STANDING_FRAMES and np.mean(values < STRAIGHT_DEG) >= 0.25:
+            return False
+    return True
+
+
+def _bent(height: FloatArray, drop: float = BENT_DROP) -> NDArray[np.bool_]:
+    """(T,) frames where the shoulders are ``drop`` or more below their standing height."""
+    finite = height[np.isfinite(height)]
+    if not len(finite):
+        return np.zeros(len(height), bool)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(height < (1 - drop) * float(np.percentile(finite, 95)))
 
 
 def _speed(y: FloatArray, t: FloatArray) -> FloatArray:
@@ -226,11 +303,17 @@ def measure(
         feet = np.nanmean(xy[:, _FEET], axis=1)
         floor = _floor_level(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
     shoulder = angles.point(xy, "shoulder", "mid")
+    height = (floor - shoulder[:, 1]) / leg
+    xy = without_collapsed_hips(xy, _bent(height))
     hip = angles.point(xy, "hip", "mid")
     # The trunk line from both sides: one hip is often hidden by the plates, and
     # the midpoints halve that bias (measured: 3-5 deg at lockout instead of 5-10).
     trunk = angles.incline(hip, shoulder, facing)
     hands = angles.point(xy, "wrist", "mid")
+    found = {**angles.compute(xy, side, facing), "trunk": trunk}
+    seen = legs_seen(found, height)
+    if not seen:
+        found = {k: np.full_like(v, np.nan) if k in _LEG_ANGLES else v for k, v in found.items()}
     return Kinematics(
         t=series.t,
         xy=xy,
@@ -239,8 +322,9 @@ def measure(
         facing=facing,
         view=camera_view(xy),
         leg=leg,
-        angles={**angles.compute(xy, side, facing), "trunk": trunk},
-        height=(floor - shoulder[:, 1]) / leg,
+        angles=found,
+        legs_seen=seen,
+        height=height,
         hand_offset=facing * (hands[:, 0] - feet[:, 0]) / leg,
         hip_vy=-_speed(hip[:, 1], series.t) / leg,
         shoulder_vy=-_speed(shoulder[:, 1], series.t) / leg,

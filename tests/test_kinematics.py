@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from figures import hinge, ramp
+
+from formcheck.analyze import analyze
+from formcheck.kinematics import camera_view, measure, stance_side, without_collapsed_hips
+from formcheck.series import PoseSeries
+from formcheck.skeleton import INDEX
+
+HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+KNEES = [INDEX["left_knee"], INDEX["right_knee"]]
+
+
+def set_of_hinges(n: int = 3) -> np.ndarray:
+    pieces = [(0.0, 0.0, 1.5)]
+    for _ in range(n):
+        pieces += [(0.0, 75.0, 1.2), (75.0, 75.0, 0.3), (75.0, 0.0, 1.0), (0.0, 0.0, 0.8)]
+    return ramp(*pieces)
+
+
+def with_xy(series: PoseSeries, xy: np.ndarray) -> PoseSeries:
+    return PoseSeries(
+        t=series.t, xy=xy.astype(np.float32), visibility=series.visibility, meta=series.meta
+    )
+
+
+def test_a_clean_figure_measures_its_own_angles() -> None:
+    trunk = set_of_hinges()
+    kin = measure(hinge(trunk, shin=10, facing=-1))
+    assert kin.facing == -1 and kin.view.label == "side" and kin.legs_seen
+    np.testing.assert_allclose(kin.angles["trunk"][20:-20], trunk[20:-20], atol=1.5)
+    assert np.nanmax(kin.angles["knee"]) == pytest.approx(170, abs=1.5)
+
+
+def test_knees_guessed_straight_through_a_lockout_are_not_reported() -> None:
+    series = hinge(set_of_hinges(), shin=10)
+    xy = series.xy.copy()
+    standing = series.xy[:, INDEX["left_shoulder"], 1] <= np.percentile(series.xy[:, 11, 1], 20)
+    xy[np.ix_(standing, KNEES)] += np.array([70.0, -40.0], np.float32)  # knees "on the plate"
+    kin = measure(with_xy(series, xy))
+    assert not kin.legs_seen
+    assert np.isnan(kin.angles["knee"]).all() and np.isnan(kin.angles["hip"]).all()
+    assert np.isfinite(kin.angles["trunk"]).any()  # the trunk needs no knee
+    report = analyze(with_xy(series, xy), "rdl")
+    assert report.summary.rep_count == 3
+    assert any("knees are hidden" in w for w in report.warnings)
+
+
+def test_hips_placed_on_the_thigh_while_bent_over_are_dropped() -> None:
+    series = hinge(set_of_hinges(), shin=10)
+    xy = series.xy.astype(np.float64)
+    bent = series.xy[:, INDEX["left_shoulder"], 1] > np.percentile(series.xy[:, 11, 1], 80)
+    xy[np.ix_(bent, HIPS)] = xy[np.ix_(bent, KNEES)] + np.array([0.0, -15.0])
+    out = without_collapsed_hips(xy, bent)
+    assert np.isnan(out[bent][:, HIPS]).all()
+    assert np.isfinite(out[~bent][:, HIPS]).all()
+    # the same hips while standing are left alone: there it is the knee that is misplaced
+    assert np.isfinite(without_collapsed_hips(xy, np.zeros_like(bent))[:, HIPS]).all()
+
+
+def test_the_view_label_follows_the_apparent_shoulder_width() -> None:
+    trunk = set_of_hinges(1)
+    assert camera_view(hinge(trunk, width=0).xy).label == "side"
+    assert camera_view(hinge(trunk, width=60).xy).label == "oblique"
+    assert camera_view(hinge(trunk, width=110).xy).label == "front"
+
+
+@pytest.mark.parametrize(("lifted", "expected"), [(1, "left"), (0, "right")])
+def test_the_standing_leg_is_the_lower_ankle(lifted: int, expected: str) -> None:
+    ankles = np.zeros((100, 2))
+    ankles[20:80, lifted] = 0.25  # the other foot is up for most of the set
+    assert stance_side(ankles) == expected
+    assert stance_side(np.zeros((100, 2))) is None
