@@ -109,6 +109,11 @@ def test_labels_need_both_views_to_agree(value: float, two_d: float, expected: s
     assert truth.label(value, two_d, "squat_pattern") == expected
 
 
+def test_an_rdl_squats_at_a_straighter_knee_than_a_deadlift() -> None:
+    assert truth.label(125.0, 125.0, "squat_pattern", "rdl") == "fault"
+    assert truth.label(125.0, 125.0, "squat_pattern", "deadlift") is None
+
+
 def test_timeline_samples_every_frame_and_marks_reps() -> None:
     tl = Timeline(Key())
     tl.hold(1.0, "prelude")

@@ -254,7 +254,9 @@ def _ground_truth(
                 "grey_from": grey,
                 "fault_when": "<=" if d < 0 else ">=",
             }
-            for code, (m, line, grey, d) in truth.LABEL_LINES.items()
+            for code, (m, line, grey, d) in (
+                (code, truth.line_of(exercise, code)) for code in truth.LABEL_LINES
+            )
         },
         "conventions": CONVENTIONS,
         "spec": {**asdict(spec), "faults": {str(k): v for k, v in spec.faults.items()}},

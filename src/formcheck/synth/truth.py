@@ -57,6 +57,19 @@ LABEL_LINES: dict[str, tuple[str, float, float, int]] = {
     "free_leg_line": ("max_free_leg_bend_deg", 25.0, 15.0, 1),
     "lost_balance": ("min_free_foot_cm", 3.0, 6.0, -1),
 }
+#: Lines that differ by exercise (the same as the shared corpus uses): an RDL or
+#: a swing bends the knees less than a deadlift, so "knees dominate" starts higher.
+EXERCISE_LINES: dict[tuple[str, str], tuple[str, float, float, int]] = {
+    ("rdl", "squat_pattern"): ("min_knee_deg", 130.0, 145.0, -1),
+    ("kb_swing", "squat_pattern"): ("min_knee_deg", 115.0, 130.0, -1),
+}
+
+
+def line_of(exercise: str, code: str) -> tuple[str, float, float, int]:
+    """The labelling line of ``code`` for ``exercise``."""
+    return EXERCISE_LINES.get((exercise, code), LABEL_LINES[code])
+
+
 CHECKED = {
     "deadlift": ("squat_pattern", "rounded_back", "incomplete_lockout", "lean_back"),
     "rdl": ("squat_pattern", "rounded_back", "incomplete_lockout"),
@@ -148,9 +161,9 @@ def spine_flexion(joints: np.ndarray, rest: np.ndarray, index: dict[str, int]) -
     return bend(joints) - bend(rest)
 
 
-def label(value_3d: float, value_2d: float | None, code: str) -> str | None:
+def label(value_3d: float, value_2d: float | None, code: str, exercise: str = "") -> str | None:
     """Verdict on one rep metric: "fault", "borderline" or None."""
-    _, line, grey, direction = LABEL_LINES[code]
+    _, line, grey, direction = line_of(exercise, code)
 
     def past(v: float, at: float) -> bool:
         return v <= at if direction < 0 else v >= at
@@ -190,7 +203,7 @@ def rep_faults(
     for code in CHECKED.get(exercise, ()):
         metric = LABEL_LINES[code][0]
         two_d = None if front else m2.get(metric)  # some metrics exist in 3-D only
-        verdict = label(m3[metric], two_d, code)
+        verdict = label(m3[metric], two_d, code, exercise)
         if verdict == "fault":
             faults.append(code)
         elif verdict == "borderline":
