@@ -105,3 +105,19 @@ def test_the_report_json_keeps_the_contract(tmp_path) -> None:
     fault = data["reps"][1]["faults"][0]
     assert set(fault) >= {"code", "severity", "value", "threshold", "unit", "start_s", "end_s"}
     assert data["summary"]["rep_count"] == 3 and data["summary"]["flagged_reps"] == 1
+
+
+def test_reps_seen_from_the_front_skip_the_checks_the_front_cannot_judge() -> None:
+    trunk = rdl_set([0, 25, 0, 25])
+    series = hinge(trunk)
+    turned = hinge(trunk, width=110)  # the lifter turns to face the camera mid-set
+    half = len(trunk) // 2
+    xy = np.concatenate([series.xy[:half], turned.xy[half:]])
+    mixed = type(series)(t=series.t, xy=xy, visibility=series.visibility, meta=series.meta)
+    report = analyze(mixed, "rdl")
+    assert report.summary.rep_count == 4
+    assert [r.view for r in report.reps] == ["side", "side", "front", "front"]
+    assert report.reps[3].skipped and not report.reps[3].faults  # 25 deg short, not judged
+    assert {f.code for f in report.reps[1].faults} == {"incomplete_lockout"}
+    assert not report.camera_view.suitable
+    assert any("reps 3-4 are seen from the front" in w for w in report.camera_view.warnings)

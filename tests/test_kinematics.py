@@ -29,7 +29,7 @@ def with_xy(series: PoseSeries, xy: np.ndarray) -> PoseSeries:
 def test_a_clean_figure_measures_its_own_angles() -> None:
     trunk = set_of_hinges()
     kin = measure(hinge(trunk, shin=10, facing=-1))
-    assert kin.facing == -1 and kin.view.label == "side" and kin.legs_seen
+    assert (kin.facing == -1).all() and kin.view.label == "side" and kin.legs_seen
     np.testing.assert_allclose(kin.angles["trunk"][20:-20], trunk[20:-20], atol=1.5)
     assert np.nanmax(kin.angles["knee"]) == pytest.approx(170, abs=1.5)
 
@@ -73,3 +73,15 @@ def test_the_standing_leg_is_the_lower_ankle(lifted: int, expected: str) -> None
     ankles[20:80, lifted] = 0.25  # the other foot is up for most of the set
     assert stance_side(ankles) == expected
     assert stance_side(np.zeros((100, 2))) is None
+
+
+def test_a_lifter_who_turns_round_keeps_a_forward_trunk() -> None:
+    trunk = set_of_hinges(4)
+    half = len(trunk) // 2
+    first, second = hinge(trunk[:half], facing=1), hinge(trunk[half:], facing=-1)
+    xy = np.concatenate([first.xy, second.xy])
+    series = with_xy(hinge(trunk), xy)
+    kin = measure(series)
+    assert (kin.facing[: half - 60] == 1).all() and (kin.facing[half + 60 :] == -1).all()
+    bottoms = kin.angles["trunk"][np.isclose(trunk, 75.0)]
+    assert (bottoms > 60).all()  # never read as leaning back 75 degrees

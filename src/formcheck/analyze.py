@@ -47,11 +47,11 @@ def analyze(
     reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
     if spec.pattern == "floor" and frames is not None:
         reps = _without_unloaded_rises(reps, series, kin, frames)
-    view = _camera_view(kin, spec)
-    active = [CHECKS[c] for c in spec.checks if c not in view.skipped]
-    judged = [_judge(kin, rep, active, limits, view.label != "front") for rep in reps]
+    checks = [CHECKS[c] for c in spec.checks]
+    judged = [_judge(kin, rep, checks, limits) for rep in reps]
     full = tuple(r for r, rep in zip(judged, reps, strict=True) if rep.full)
     partial = tuple(r for r, rep in zip(judged, reps, strict=True) if not rep.full)
+    view = _camera_view(kin, spec, full)
     return SetReport(
         source=series.meta,
         n_frames=len(series),
@@ -84,19 +84,36 @@ def _without_unloaded_rises(
             scores.append(None)
         else:
             scores.append(implement.rise_score(before, after, rise, kin.leg))
-    dropped = {id(r) for r, gone in zip(full, implement.unloaded(scores), strict=True) if gone}
+    # Rises are compared with those seen from much the same angle: a lifter who
+    # turns to face the camera shows the bar end-on, from the side it spans the frame.
+    views = [kin.view_of(slice(r.start, r.end + 1)).label == "front" for r in full]
+    dropped: set[int] = set()
+    for view in set(views):
+        group = [i for i, v in enumerate(views) if v == view]
+        gone = implement.unloaded([scores[i] for i in group])
+        dropped |= {id(full[i]) for i, g in zip(group, gone, strict=True) if g}
     return numbered([rep for rep in reps if id(rep) not in dropped])
 
 
-def _camera_view(kin: Kinematics, spec: Exercise) -> CameraView:
+def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -> CameraView:
+    """The set's view, what it cannot judge, and the reps seen from another angle."""
     skipped = tuple(c for c in spec.checks if kin.view.label not in CHECKS[c].views)
-    warnings: tuple[str, ...] = ()
+    warnings = []
     if skipped:
-        warnings = (
+        warnings.append(
             f"{kin.view.label} view: {', '.join(skipped)} cannot be judged from this angle "
-            "and were not checked; film from the side (at most ~25 deg off) for a full check",
+            "and were not checked; film from the side (at most ~25 deg off) for a full check"
         )
-    return CameraView(kin.view.label, not skipped, kin.view.width, skipped, warnings)
+    for label in ("oblique", "front"):
+        turned = [r for r in reps if r.view == label != kin.view.label and r.skipped]
+        if turned:
+            codes = sorted({c for r in turned for c in r.skipped})
+            warnings.append(
+                f"reps {_ranges([r.index for r in turned])} are seen from the {label}: "
+                f"{', '.join(codes)} not checked on them"
+            )
+    suitable = not skipped and not any(r.skipped for r in reps)
+    return CameraView(kin.view.label, suitable, kin.view.width, skipped, tuple(warnings))
 
 
 def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
@@ -120,14 +137,17 @@ def _severity(check: Check, value: float, threshold: float, exercise: str) -> Se
     return "major" if abs(value - threshold) >= spread else "minor"
 
 
-def _judge(
-    kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds, sagittal: bool
-) -> RepResult:
-    """Metrics of one rep and, for a full rep, every check's fault."""
+def _judge(kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds) -> RepResult:
+    """Metrics of one rep and, for a full rep, the fault of every check its view supports."""
     t = kin.t
+    view = kin.view_of(slice(rep.start, rep.end + 1)).label
     faults = []
-    metrics = _metrics(kin, rep) if sagittal else {"rise_s": float(t[rep.top] - t[rep.bottom])}
-    for check in checks if rep.full else ():
+    metrics = {"rise_s": float(t[rep.top] - t[rep.bottom])}
+    if view != "front":
+        metrics = _metrics(kin, rep)
+    seen = [c for c in checks if view in c.views] if rep.full else []
+    skipped = tuple(c.code for c in checks if c not in seen) if rep.full else ()
+    for check in seen:
         found = check.measure(kin, rep)
         if found is None or not np.isfinite(found.value):
             continue
@@ -148,7 +168,7 @@ def _judge(
                 )
             )
     start, end = float(t[rep.start]), float(t[rep.end])
-    return RepResult(rep.index, start, end, tuple(faults), metrics, rep.note)
+    return RepResult(rep.index, start, end, tuple(faults), metrics, rep.note, view, skipped)
 
 
 def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:

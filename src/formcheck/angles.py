@@ -72,6 +72,20 @@ def point(xy: NDArray[np.floating], name: str, side: Side) -> FloatArray:
     return np.asarray(xy[:, INDEX[f"{side}_{name}"]], np.float64)
 
 
+def either(xy: NDArray[np.floating], name: str) -> FloatArray:
+    """(T, 2) midpoint of the left and right ``name`` where both are seen, else the one seen.
+
+    In the side views the checks use, the two sides nearly coincide, and one of
+    them is often hidden (by the other, or by the plates).
+    """
+    pair = np.stack([xy[:, INDEX[f"left_{name}"]], xy[:, INDEX[f"right_{name}"]]])
+    seen = np.isfinite(pair[..., 0])
+    total = np.where(seen[..., None], pair, 0.0).sum(axis=0)
+    count = seen.sum(axis=0)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(count > 0, total / count, np.nan), np.float64)
+
+
 def joint_angle(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatArray:
     """Inside angle in degrees at ``vertex`` between (T, 2) tracks ``a`` and ``b``."""
     u, v = a - vertex, b - vertex
@@ -80,34 +94,39 @@ def joint_angle(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.degrees(np.abs(np.arctan2(cross, dot))), np.float64)
 
 
-def incline(base: FloatArray, tip: FloatArray, facing: int) -> FloatArray:
+Facing = int | NDArray[np.integer]
+
+
+def incline(base: FloatArray, tip: FloatArray, facing: Facing) -> FloatArray:
     """Angle of base->tip from the upward vertical in degrees, + towards ``facing``.
 
     Args:
         base: (T, 2) pixels (y down).
         tip: (T, 2) pixels.
-        facing: +1 if the person faces image-right (+x), -1 if image-left.
+        facing: +1 if the person faces image-right (+x), -1 if image-left; one
+            value for all frames or (T,).
     """
     d = tip - base
     return np.degrees(np.arctan2(facing * d[:, 0], -d[:, 1]))
 
 
 def compute(
-    xy: NDArray[np.floating], side: Side, facing: int, names: tuple[str, ...] | None = None
+    xy: NDArray[np.floating], side: Side, facing: Facing, names: tuple[str, ...] | None = None
 ) -> dict[str, FloatArray]:
     """Compute the named angles (all of :data:`ANGLES` by default) over time.
 
     Args:
         xy: (T, 33, 2) conditioned landmarks, NaN where missing.
         side: The body side to measure (the one facing the camera), or ``"mid"``.
-        facing: +1 if the person faces image-right, -1 if image-left.
+        facing: +1 if the person faces image-right, -1 if image-left; one value
+            or (T,).
         names: Which angles; each must be a key of :data:`ANGLES`.
 
     Returns:
         Angle name -> (T,) degrees, NaN where a landmark is missing.
     """
-    if facing not in (1, -1):
-        raise ValueError(f"facing must be +1 or -1, got {facing}")
+    if not np.isin(facing, (1, -1)).all():
+        raise ValueError(f"facing must be +1 or -1, got {np.unique(facing)}")
     out: dict[str, FloatArray] = {}
     for name in names or tuple(ANGLES):
         spec = ANGLES[name]

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from formcheck.kinematics import Kinematics, ViewLabel
+from formcheck.kinematics import STANCE_LIFT_M, Kinematics, ViewLabel
 from formcheck.reps import Rep
 
 FloatArray = NDArray[np.float64]
@@ -115,7 +115,7 @@ def _around(frame: int, n: int, half: int = 2) -> slice:
     "trunk angle from vertical at the bottom",
     "deg",
     "below",
-    _SAGITTAL,
+    _SIDE,
     "Push your hips back: let your chest come forward, shins stay near vertical",
 )
 def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
@@ -178,14 +178,23 @@ def _hips_rise_first(kin: Kinematics, rep: Rep) -> Measurement | None:
 @register(
     "bar_drift",
     "bar ahead",
-    "hands ahead of mid-foot during the rise",
+    "hands ahead of mid-foot in the lower half of the rise",
     "% leg",
     "above",
     _SIDE,
     "Keep the bar close: drag it up your legs",
 )
 def _bar_drift(kin: Kinematics, rep: Rep) -> Measurement | None:
-    return _extreme(np.abs(kin.hand_offset) * 100, rep.concentric, largest=True)
+    # The lower half of the rise, where a bar that leaves the legs costs most (at
+    # the top it hangs in front of the thighs anyway). Ahead only: a bar dragged up
+    # the shins sits a little behind the mid-foot. A drifting bar stays away; the
+    # model's hands, hidden behind the plates now and then, jump for a frame or
+    # two: the median, not the largest value.
+    half = rep.bottom + max(1, (rep.top - rep.bottom) // 2)
+    offset = kin.hand_offset[rep.bottom : half + 1] * 100
+    if not np.isfinite(offset).any():
+        return None
+    return Measurement(float(np.nanmedian(offset)), rep.bottom, half)
 
 
 @register(
@@ -215,7 +224,11 @@ def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Own your balance: slow down and keep the free foot off the floor",
 )
 def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
-    # Until the next rep: a foot put down between reps is balance lost; after the
-    # last rep it is the end of the set.
-    span = rep.concentric if rep.final else slice(rep.start, rep.lockout_end + 1)
-    return _extreme(kin.free_foot * 100, span, largest=False)
+    # Until the next rep: a foot put down between reps is balance lost. After the
+    # last rep the foot comes down for good to end the set; a touch-down before
+    # the foot is last seen up still counts.
+    stop = rep.lockout_end
+    if rep.final:
+        up = np.flatnonzero(kin.free_foot[rep.start :] >= STANCE_LIFT_M)
+        stop = rep.start + int(up[-1]) if len(up) else rep.top
+    return _extreme(kin.free_foot * 100, slice(rep.start, stop + 1), largest=False)

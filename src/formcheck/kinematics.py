@@ -24,12 +24,16 @@ SIDE_MAX_WIDTH = 0.32
 OBLIQUE_MAX_WIDTH = 0.62
 
 _SIDE_POINTS = ("shoulder", "hip", "knee", "ankle")
+_LR = ("left", "right")
 _ANKLES = [INDEX["left_ankle"], INDEX["right_ankle"]]
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 _KNEES = [INDEX["left_knee"], INDEX["right_knee"]]
 _FEET = [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("heel", "foot_index")]
 #: Window of the running median that gives the floor level under the feet.
 FLOOR_WINDOW_S = 2.0
+#: Seconds over which the facing votes are summed and the view width smoothed.
+FACING_WINDOW_S = 3.0
+VIEW_WINDOW_S = 1.0
 #: A foot this much higher than the other one (metres) is off the floor.
 STANCE_LIFT_M = 0.08
 #: A hip closer to its knee than this share of the usual thigh length is misplaced.
@@ -66,12 +70,16 @@ class Kinematics:
         xy: (T, 33, 2) conditioned landmarks in pixels, NaN where missing.
         cuts: Frame indices that start a new shot.
         side: The body side measured (the one nearer the camera).
-        facing: +1 if the person faces image-right, -1 if image-left.
-        view: The camera view.
+        facing: (T,) +1 where the person faces image-right, -1 image-left (a lifter
+            may turn between reps).
+        view: The camera view over the whole set.
+        width: (T,) apparent shoulder width over trunk length (see :func:`camera_view`),
+            smoothed over a second; NaN where unknown.
         leg: Leg length (hip-knee-ankle) in pixels, the unit of lengths below.
         angles: Angle name (see :data:`formcheck.angles.ANGLES`) -> (T,) degrees.
         height: (T,) shoulder height above the ankles, in leg lengths.
-        hand_offset: (T,) hands ahead of mid-foot (+ towards facing), in leg lengths.
+        hand_offset: (T,) hands ahead of the mid-foot (+ towards facing; the mid-foot is
+            the feet's running median over two seconds), in leg lengths.
         hip_vy: (T,) hip vertical speed, leg lengths per second, + up.
         shoulder_vy: (T,) shoulder vertical speed, leg lengths per second, + up.
         free_foot: (T,) height of the higher ankle above the lower one, metres (from
@@ -86,8 +94,9 @@ class Kinematics:
     xy: FloatArray
     cuts: NDArray[np.intp]
     side: Literal["left", "right"]
-    facing: int
+    facing: NDArray[np.int8] = field(repr=False)
     view: View
+    width: FloatArray = field(repr=False)
     leg: float
     angles: dict[str, FloatArray] = field(repr=False)
     height: FloatArray = field(repr=False)
@@ -97,6 +106,10 @@ class Kinematics:
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
     legs_seen: bool = True
+
+    def view_of(self, span: slice) -> View:
+        """The camera view over the frames ``span`` (e.g. one rep)."""
+        return view_from_width(_nanmedian(self.width[span]))
 
     @property
     def hinge_ratio(self) -> FloatArray:
@@ -120,32 +133,65 @@ def near_side(visibility: NDArray[np.floating]) -> Literal["left", "right"]:
     return "left" if score["left"] >= score["right"] else "right"
 
 
-def facing_direction(xy: NDArray[np.floating]) -> int:
-    """+1 if the person faces image-right, -1 if image-left, from the feet and the head.
+def _window(t: FloatArray, seconds: float) -> int:
+    """Half-width in frames of a window of ``seconds`` at the set's frame rate."""
+    return max(1, round(seconds / 2 / float(np.median(np.diff(t))))) if len(t) > 1 else 1
 
-    Toes point where a person faces; the nose is ahead of the ears. Both are
-    voted over the whole set, so a few confused frames do not matter.
+
+def _running(values: FloatArray, half: int, reduce: str) -> FloatArray:
+    """Running ``nansum`` or ``nanmedian`` over ``2 * half + 1`` frames (all-NaN: NaN)."""
+    padded = np.pad(values, half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if reduce == "sum":
+            return np.where(np.isfinite(windows).any(axis=1), np.nansum(windows, axis=1), np.nan)
+        return np.asarray(np.nanmedian(windows, axis=1), np.float64)
+
+
+def facing_track(xy: NDArray[np.floating], t: FloatArray) -> NDArray[np.int8]:
+    """(T,) +1 where the person faces image-right, -1 where image-left.
+
+    Toes point where a person faces. The votes of both feet are summed over a few
+    seconds around each frame, so frames where the model muddles the feet do
+    not matter but a lifter who turns round between reps is followed; the nose
+    (ahead of the ears) only votes where no foot does, since a head hanging at
+    the bottom of a hinge can point either way. Frames with no vote nearby take
+    the whole set's.
     """
-    toes = np.r_[xy[:, INDEX["left_foot_index"], 0] - xy[:, INDEX["left_heel"], 0]]
-    toes = np.r_[toes, xy[:, INDEX["right_foot_index"], 0] - xy[:, INDEX["right_heel"], 0]]
+    toes = [xy[:, INDEX[f"{s}_foot_index"], 0] - xy[:, INDEX[f"{s}_heel"], 0] for s in _LR]
     ears = (xy[:, INDEX["left_ear"], 0] + xy[:, INDEX["right_ear"], 0]) / 2
-    nose = xy[:, INDEX["nose"], 0] - ears
-    vote = np.nansum(np.sign(toes)) + np.nansum(np.sign(nose))
-    return 1 if vote >= 0 else -1
+    nose = np.sign(xy[:, INDEX["nose"], 0] - ears)
+    feet = np.sign(np.stack(toes))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per_frame = np.where(np.isfinite(feet).any(axis=0), np.nansum(feet, axis=0), nose)
+    local = _running(per_frame, _window(t, FACING_WINDOW_S), "sum")
+    overall = 1 if np.nansum(per_frame) >= 0 else -1
+    return np.where(np.isfinite(local) & (local != 0), np.sign(local), overall).astype(np.int8)
 
 
-def camera_view(xy: NDArray[np.floating]) -> View:
-    """Label the view from the apparent shoulder width relative to the trunk length."""
+def shoulder_width(xy: NDArray[np.floating]) -> FloatArray:
+    """(T,) apparent shoulder width over trunk length: 0 from the side, ~0.75 from the front."""
     left, right = xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]
     hips = (xy[:, INDEX["left_hip"]] + xy[:, INDEX["right_hip"]]) / 2
     trunk = np.linalg.norm((left + right) / 2 - hips, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        width = _nanmedian(np.abs(left[:, 0] - right[:, 0]) / trunk)
+        return np.asarray(np.abs(left[:, 0] - right[:, 0]) / trunk, np.float64)
+
+
+def view_from_width(width: float) -> View:
+    """The view label of an apparent shoulder width (NaN: unknown, taken as front)."""
     if not np.isfinite(width):
         return View("front", width)
     if width <= SIDE_MAX_WIDTH:
         return View("side", width)
     return View("oblique" if width <= OBLIQUE_MAX_WIDTH else "front", width)
+
+
+def camera_view(xy: NDArray[np.floating]) -> View:
+    """Label the view from the median apparent shoulder width over the set."""
+    return view_from_width(_nanmedian(shoulder_width(xy)))
 
 
 def leg_length(xy: NDArray[np.floating], side: angles.Side) -> float:
@@ -190,20 +236,14 @@ def without_collapsed_hips(
     return out
 
 
-def _floor_level(lower_ankle: FloatArray, t: FloatArray) -> FloatArray:
-    """Image row of the floor under the feet: a running median of the lower ankle.
+def _planted(values: FloatArray, t: FloatArray) -> FloatArray:
+    """A running median over a couple of seconds of something the feet set.
 
-    Feet stay put through a hinge while plates hide the ankles now and then, so
-    the median over a couple of seconds is steadier than any single frame.
+    Feet stay put through a hinge while plates hide them now and then and the
+    model's toe and heel flicker by 10 % of a leg, so the median is steadier
+    than any single frame: the floor under the lower ankle, the mid-foot.
     """
-    if len(t) < 2:
-        return lower_ankle.copy()
-    half = max(1, round(FLOOR_WINDOW_S / 2 / float(np.median(np.diff(t)))))
-    padded = np.pad(lower_ankle, half, constant_values=np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows stay NaN
-        return np.asarray(np.nanmedian(windows, axis=1), np.float64)
+    return _running(values, _window(t, FLOOR_WINDOW_S), "median")
 
 
 def legs_seen(found: dict[str, FloatArray], height: FloatArray) -> bool:
@@ -277,7 +317,7 @@ def stance_side(
 
 def _free_bend(xy: FloatArray, ankles: FloatArray) -> FloatArray:
     """(T,) bend between the trunk line and the leg of the higher ankle, degrees."""
-    shoulder, hip = angles.point(xy, "shoulder", "mid"), angles.point(xy, "hip", "mid")
+    shoulder, hip = angles.either(xy, "shoulder"), angles.either(xy, "hip")
     higher = np.where((ankles[:, 1] > ankles[:, 0])[:, None], xy[:, _ANKLES[1]], xy[:, _ANKLES[0]])
     return 180.0 - angles.joint_angle(shoulder, hip, higher)
 
@@ -296,20 +336,18 @@ def measure(
     xy, cuts = condition(series.xy, series.visibility, series.t, conditioning)
     ankles = _ankle_heights(series)
     side = (single_leg and stance_side(ankles)) or near_side(series.visibility)
-    facing = facing_direction(xy)
+    facing = facing_track(xy, series.t)
     leg = leg_length(xy, side)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames without a person
         feet = np.nanmean(xy[:, _FEET], axis=1)
-        floor = _floor_level(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
-    shoulder = angles.point(xy, "shoulder", "mid")
+        floor = _planted(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
+    shoulder = angles.either(xy, "shoulder")
     height = (floor - shoulder[:, 1]) / leg
     xy = without_collapsed_hips(xy, _bent(height))
-    hip = angles.point(xy, "hip", "mid")
-    # The trunk line from both sides: one hip is often hidden by the plates, and
-    # the midpoints halve that bias (measured: 3-5 deg at lockout instead of 5-10).
-    trunk = angles.incline(hip, shoulder, facing)
-    hands = angles.point(xy, "wrist", "mid")
+    hip = angles.either(xy, "hip")
+    trunk = angles.incline(hip, shoulder, facing)  # both sides: one is often hidden
+    hands = angles.either(xy, "wrist")
     found = {**angles.compute(xy, side, facing), "trunk": trunk}
     seen = legs_seen(found, height)
     if not seen:
@@ -321,11 +359,12 @@ def measure(
         side=side,
         facing=facing,
         view=camera_view(xy),
+        width=_running(shoulder_width(xy), _window(series.t, VIEW_WINDOW_S), "median"),
         leg=leg,
         angles=found,
         legs_seen=seen,
         height=height,
-        hand_offset=facing * (hands[:, 0] - feet[:, 0]) / leg,
+        hand_offset=facing * (hands[:, 0] - _planted(feet[:, 0], series.t)) / leg,
         hip_vy=-_speed(hip[:, 1], series.t) / leg,
         shoulder_vy=-_speed(shoulder[:, 1], series.t) / leg,
         free_foot=np.abs(ankles[:, 1] - ankles[:, 0]),

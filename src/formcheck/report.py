@@ -32,7 +32,11 @@ class Fault:
 
 @dataclass(frozen=True)
 class RepResult:
-    """A full rep (index from 1) or a partial one (index 0, ``note`` says why), judged."""
+    """A full rep (index from 1) or a partial one (index 0, ``note`` says why), judged.
+
+    ``view`` is the camera view during the rep (a lifter may turn between reps);
+    ``skipped`` the checks that view cannot support.
+    """
 
     index: int
     start_s: float
@@ -40,6 +44,8 @@ class RepResult:
     faults: tuple[Fault, ...] = ()
     metrics: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    view: str = "side"
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ def _rep(rep: RepResult) -> dict[str, Any]:
     return {
         "index": rep.index,
         **({"note": rep.note} if rep.note else {}),
+        "view": rep.view,
+        **({"skipped_checks": list(rep.skipped)} if rep.skipped else {}),
         "start_s": round(rep.start_s, 3),
         "end_s": round(rep.end_s, 3),
         "faults": [

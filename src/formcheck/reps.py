@@ -201,11 +201,12 @@ def segment(
     top = max(rules.top_frac * typical, rules.min_depth / 2)
     deep = max(rules.deep_frac * typical, rules.min_depth)
     shots = _shots(depth, cuts)
+    fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     per_shot = [_excursions(depth, a, b, top, rules.min_depth) for a, b in shots]
     reps = [
         rep
         for excursions in per_shot
-        for rep in _PATTERNS[pattern](depth, excursions, _Depths(deep, top, typical, rules))
+        for rep in _PATTERNS[pattern](depth, excursions, _Depths(deep, top, typical, rules, fps))
     ]
     capped = [
         replace(r, lockout_end=min(r.lockout_end, int(np.searchsorted(t, t[r.top] + LOCKOUT_S))))
@@ -232,6 +233,7 @@ class _Depths:
     top: float
     typical: float
     rules: RepRules
+    fps: float
 
 
 def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> list[Rep]:
@@ -297,8 +299,14 @@ def _floor_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> 
 
 def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
     """Why the rise out of ``e`` is not a full rep ("" when it is one)."""
-    if e.open_start and depth[e.start] < d.typical - 2 * d.rules.bottom_tol:
-        return "clip opens mid-pull"
+    if e.open_start:
+        # Seen still at the bottom first, the pull counts; seen already on the way
+        # up from above the set's usual bottom, it does not.
+        soon = min(e.start + max(1, round(0.2 * d.fps)), e.stop - 1)
+        rising_at_once = depth[e.start] - depth[soon] > d.rules.bottom_tol
+        below_bottom = depth[e.start] < d.typical - 2 * d.rules.bottom_tol
+        if depth[e.start] < d.deep or (rising_at_once and below_bottom):
+            return "clip opens mid-pull"
     return "shallow" if e.depth < d.deep else ""
 
 
