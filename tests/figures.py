@@ -75,3 +75,39 @@ def hinge(
 def ramp(*pieces: tuple[float, float, float], fps: float = 30.0) -> np.ndarray:
     """Concatenate linear ramps ``(from, to, seconds)`` sampled at ``fps``."""
     return np.concatenate([np.linspace(a, b, max(2, round(s * fps))) for a, b, s in pieces])
+
+
+def single_leg(
+    trunk: np.ndarray, drop: np.ndarray | float = 0.0, down: np.ndarray | None = None
+) -> PoseSeries:
+    """A side-view single-leg hinge: standing on the left leg, the right one raised.
+
+    The right leg continues the trunk line backwards from the hip, ``drop``
+    degrees lower; where ``down`` (T,) is True the right foot stands beside the
+    left one. World landmarks give the feet's heights (metres, y down).
+    """
+    series = hinge(trunk, shin=5.0)
+    n = len(trunk)
+    drop = np.broadcast_to(np.asarray(drop, np.float64), (n,))
+    down = np.zeros(n, bool) if down is None else down
+    xy = series.xy.astype(np.float64)
+    hip = xy[:, INDEX["left_hip"]]
+    back = np.radians(np.asarray(trunk, np.float64) - drop)  # the trunk line, turned down
+    direction = np.stack([-np.sin(back), np.cos(back)], axis=-1)  # from the hip, backwards
+    leg = THIGH + SHIN
+    reaches = {"knee": THIGH, "ankle": leg, "heel": leg + 10, "foot_index": leg + 25}
+    for name, reach in reaches.items():
+        point = hip + reach * direction
+        xy[:, INDEX[f"right_{name}"]] = np.where(down[:, None], xy[:, INDEX[f"left_{name}"]], point)
+    world = np.zeros((n, N_LANDMARKS, 3), np.float32)
+    floor = 0.9  # metres below the hips, y down
+    world[:, INDEX["left_ankle"], 1] = floor
+    lifted = floor - 0.45 * (1 - np.cos(back)) - 0.15
+    world[:, INDEX["right_ankle"], 1] = np.where(down, floor, lifted)
+    return PoseSeries(
+        t=series.t,
+        xy=xy.astype(np.float32),
+        visibility=series.visibility,
+        meta=series.meta,
+        world=world,
+    )

@@ -121,3 +121,19 @@ def test_reps_seen_from_the_front_skip_the_checks_the_front_cannot_judge() -> No
     assert {f.code for f in report.reps[1].faults} == {"incomplete_lockout"}
     assert not report.camera_view.suitable
     assert any("reps 3-4 are seen from the front" in w for w in report.camera_view.warnings)
+
+
+def test_single_leg_rdl_flags_a_hanging_free_leg_and_a_touch_down() -> None:
+    from figures import single_leg
+
+    trunk = rdl_set([0, 0, 0, 0])  # stand 1.5 s, then a rep every 3.3 s
+    t = np.arange(len(trunk)) / 30.0
+    drop = np.where((t >= 4.8) & (t < 8.1), 30.0, 0.0)  # rep 2: free leg 30 deg low
+    touch = (t >= 10.7) & (t < 11.2)  # at the top of rep 3 the free foot comes down
+    done = t >= t[-1] - 0.8  # and after the set it comes down for good
+    report = analyze(single_leg(trunk, drop, touch | done), "single_leg_rdl")
+    assert report.summary.rep_count == 4
+    faults = [{f.code for f in r.faults} for r in report.reps]
+    assert faults == [set(), {"free_leg_line"}, {"lost_balance"}, set()]
+    bend = report.reps[1].faults[0]
+    assert bend.value == pytest.approx(30, abs=3) and bend.unit == "deg"
