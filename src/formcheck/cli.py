@@ -290,7 +290,7 @@ def _show_report(report: SetReport) -> None:
     for partial in report.partials:
         span = f"{partial.start_s:.1f}-{partial.end_s:.1f} s"
         out.print(f"[dim]partial rep at {span} ({escape(partial.note)}), not counted[/]")
-    clean = ("Clean set: keep it up.",) if report.reps and checked else ()
+    clean = ("No fault found by the checks above.",) if report.reps and checked else ()
     for cue in report.summary.cues or clean:
         out.print(f"[bold]Cue:[/] {escape(cue)}")
 
