@@ -190,6 +190,8 @@ def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:
         "hinge_ratio": float(kin.hinge_ratio[rep.bottom]),
         "rise_s": float(kin.t[rep.top] - kin.t[rep.bottom]),
         "peak_hip_speed_leg_per_s": pick(kin.hip_vy, largest=True, span=rep.concentric),
+        # The bar hangs from the shoulders: their speed is the bar-speed proxy.
+        "peak_shoulder_speed_leg_per_s": pick(kin.shoulder_vy, largest=True, span=rep.concentric),
     }
 
 
