@@ -184,6 +184,7 @@ class PoseEstimator(Closing):
         if self._cuts(image):
             log.debug("%.3f s: scene cut, choosing the main person afresh", t)
             self.selector.reset()
+            self._switch(crowd=self._crowd is not None)  # the tracker's state is the old shot's
             self._last_scan_t = -math.inf  # look for everybody in the new shot
         if self._crowd is not None:
             people = self._crowd.detect(image, t)
@@ -195,7 +196,7 @@ class PoseEstimator(Closing):
             assert self._single is not None
             people = self._single.detect(image, t)
             if self._should_scan(people, t):
-                people = self._scan(image, t)
+                people = self._scan(image, t, people)
         pick = self.selector.choose([p.xy for p in people], t)
         return (people[pick] if pick is not None else None), len(people)
 
@@ -208,7 +209,14 @@ class PoseEstimator(Closing):
         broken = not people or not self.selector.follows(people[0].xy, t)
         return broken and since >= _MIN_SCAN_GAP_S
 
-    def _scan(self, image: NDArray[np.uint8], t: float) -> list[Person]:
+    def _scan(self, image: NDArray[np.uint8], t: float, tracked: list[Person]) -> list[Person]:
+        """Look for everybody in ``image``; the tracker's ``tracked`` stand if alone.
+
+        A scan is for finding others. When it finds one person, the tracker's
+        view of them is kept: the two models can disagree about one person's
+        size (seen: a torso of 75 px against 130 px under a barbell), and the
+        tracker's is the one the track follows.
+        """
         assert self._scanner is not None
         self._last_scan_t = t
         people = self._scanner.detect(image, t)
@@ -216,7 +224,8 @@ class PoseEstimator(Closing):
             log.debug("%.3f s: %d people in view, tracking all of them", t, len(people))
             self._crowd_seen_t = t
             self._switch(crowd=True)
-        return people
+            return people
+        return tracked or people
 
     def _switch(self, *, crowd: bool) -> None:
         """Swap landmarkers; each starts fresh so that no stale track carries over."""
