@@ -92,3 +92,12 @@ def test_the_bundled_deadlift_sample_counts_its_five_reps(tmp_path: Path) -> Non
     for ours, true in zip(report["reps"], truth["reps"], strict=True):
         assert ours["start_s"] == pytest.approx(true["start_frame"] / fps, abs=0.5)
         assert ours["end_s"] == pytest.approx(true["end_frame"] / fps, abs=0.8)
+
+
+def test_no_reps_is_said_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "still.npz"
+    hinge(rdl_set([])).save(path)  # standing still
+    result = run("analyze", str(path), "-e", "deadlift", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "No deadlift reps found" in result.stdout
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["summary"]["rep_count"] == 0

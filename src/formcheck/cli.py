@@ -286,6 +286,11 @@ def analyze(
 def _show_report(report: SetReport) -> None:
     """The per-rep table a lifter reads, then the one cue that matters most."""
     checked = [c for c in report.thresholds if c not in report.camera_view.skipped]
+    if not report.reps and not report.partials:
+        out.print(
+            f"No {report.exercise} reps found: the lifter never went down and came back up in view."
+        )
+        return
     out.print(_rep_table(report, checked))
     for partial in report.partials:
         span = f"{partial.start_s:.1f}-{partial.end_s:.1f} s"

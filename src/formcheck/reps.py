@@ -15,12 +15,13 @@ Two patterns:
 
 * ``standing`` lifts (RDL, good morning) start at the top: every excursion that
   goes deep and comes back up is a rep. A rep already under way when the clip
-  starts counts; one cut off by the end of the clip, or too shallow, is partial.
+  starts counts if the clip shows it going down to the bottom; one cut off by
+  the end of the clip, or too shallow, is partial.
 * ``floor`` lifts (deadlift) start on the floor: a rep is a *rise* from the
   bottom to lockout, and its lowering is part of it. Walking in and setting up,
   re-gripping and resting at the bottom or at the top are no reps. A pull that
-  stops short, a clip that opens mid-pull and a lowering that is never lifted
-  again are partial reps.
+  stops short, a clip that opens mid-pull (not still at the bottom) and a
+  lowering that is never lifted again are partial reps.
 """
 
 from __future__ import annotations
