@@ -135,3 +135,12 @@ def test_a_lockout_that_stops_short_still_ends_its_rep() -> None:
         pieces += [(BOTTOM, top, 1.0), (top, top, 0.6), (top, BOTTOM, 1.2), (BOTTOM, BOTTOM, 0.8)]
     reps = reps_of(ramp(*pieces), "floor")
     assert [r.index for r in reps] == [1, 2, 3]
+
+
+def test_each_shot_has_its_own_standing_height() -> None:
+    # An edited clip: a close-up of the lifter standing, then a cut to a wider
+    # shot where the pull from the floor happens (the lifter looks smaller).
+    close_up = ramp((2.0, 2.0, 1.0))
+    pull = ramp((BOTTOM, BOTTOM, 0.5), (BOTTOM, STAND, 1.0), (STAND, STAND, 1.0))
+    reps = reps_of(np.concatenate([close_up, pull]), "floor", cuts=(len(close_up),))
+    assert [r.full for r in reps] == [True]

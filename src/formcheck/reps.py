@@ -197,7 +197,11 @@ def segment(
         Full and partial reps in time order; full reps numbered from 1.
     """
     rules = rules or RepRules()
-    depth = _bridge(depth_signal(height), t, rules.max_gap_s)
+    # Each shot has its own standing height: a cut may zoom in or move the camera.
+    depth = np.concatenate(
+        [depth_signal(height[a:b]) for a, b in segments(len(height), cuts)] or [height[:0]]
+    )
+    depth = _bridge(depth, t, rules.max_gap_s)
     typical = _typical_depth(depth, rules.min_depth)
     top = max(rules.top_frac * typical, rules.min_depth / 2)
     deep = max(rules.deep_frac * typical, rules.min_depth)
