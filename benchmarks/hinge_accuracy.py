@@ -220,8 +220,9 @@ def synthetic(folder: Path, cache: Path | None) -> None:
     for view, pairs in sorted(maes.items(), key=lambda kv: float(kv[0].split()[0])):
         errors = [m for m, _ in pairs if np.isfinite(m)]
         share = np.mean([c for _, c in pairs])
+        mae = f"{np.mean(errors):.2f} deg" if errors else "not measured"
         print(
-            f"Hip MAE {view}: {np.mean(errors):.2f} deg over the clips whose legs are seen "
+            f"Hip MAE {view}: {mae} over the clips whose legs are seen "
             f"({len(errors)} of {len(pairs)}; {share:.0%} of set frames measured)"
         )
     fault_table(tallies)

@@ -44,7 +44,7 @@ class Conditioning:
     max_gap_s: float = 0.25
     outlier_window_s: float = 0.3
     outlier_scale: float = 0.25
-    cutoff_hz: float = 4.0
+    cutoff_hz: float = 6.0
     order: int = 2
     cut_jump: float = 0.5
 
