@@ -1,8 +1,9 @@
 """Per-rep checks, registered by fault code.
 
-Each check measures one number per rep over a span of frames and compares it
-with a threshold from :mod:`formcheck.thresholds`. Exercises list the checks
-they run by code; adding an exercise touches neither this engine nor the others.
+Each check measures one number per full rep over a span of frames (partial reps
+are not judged) and compares it with a threshold from
+:mod:`formcheck.thresholds`. Exercises list the checks they run by code; adding
+an exercise touches neither this engine nor the others.
 """
 
 from __future__ import annotations
@@ -105,6 +106,14 @@ def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | No
     return Measurement(float(piece[i]), offset, offset + len(piece) - 1)
 
 
+def _median(values: FloatArray, span: slice) -> Measurement | None:
+    """The median of the finite values in ``values[span]``, with the span."""
+    piece, offset = values[span], int(span.start or 0)
+    if not np.isfinite(piece).any():
+        return None
+    return Measurement(float(np.nanmedian(piece)), offset, offset + len(piece) - 1)
+
+
 def _around(frame: int, n: int, half: int = 2) -> slice:
     return slice(max(frame - half, 0), min(frame + half + 1, n))
 
@@ -119,11 +128,7 @@ def _around(frame: int, n: int, half: int = 2) -> slice:
     "Push your hips back: let your chest come forward, shins stay near vertical",
 )
 def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
-    span = _around(rep.bottom, len(kin.t))
-    trunk = kin.angles["trunk"][span]
-    if not np.isfinite(trunk).any():
-        return None
-    return Measurement(float(np.nanmedian(trunk)), span.start, span.stop - 1)
+    return _median(kin.angles["trunk"], _around(rep.bottom, len(kin.t)))
 
 
 @register(
@@ -136,8 +141,6 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Finish tall: squeeze your glutes until your hips are fully through",
 )
 def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
-    if not rep.full:
-        return None
     return _extreme(kin.angles["trunk"], rep.lockout, largest=False)
 
 
@@ -151,8 +154,6 @@ def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Stand tall: squeeze your glutes, don't lean back",
 )
 def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
-    if not rep.full:
-        return None
     found = _extreme(-kin.angles["trunk"], rep.lockout, largest=True)
     return None if found is None else Measurement(max(found.value, 0.0), found.start, found.end)
 
@@ -191,10 +192,7 @@ def _bar_drift(kin: Kinematics, rep: Rep) -> Measurement | None:
     # model's hands, hidden behind the plates now and then, jump for a frame or
     # two: the median, not the largest value.
     half = rep.bottom + max(1, (rep.top - rep.bottom) // 2)
-    offset = kin.hand_offset[rep.bottom : half + 1] * 100
-    if not np.isfinite(offset).any():
-        return None
-    return Measurement(float(np.nanmedian(offset)), rep.bottom, half)
+    return _median(kin.hand_offset * 100, slice(rep.bottom, half + 1))
 
 
 @register(
@@ -207,11 +205,7 @@ def _bar_drift(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Reach back with your heel: one straight line from head to heel",
 )
 def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
-    span = _around(rep.bottom, len(kin.t))
-    bend = kin.free_bend[span]
-    if not np.isfinite(bend).any():
-        return None
-    return Measurement(float(np.nanmedian(bend)), span.start, span.stop - 1)
+    return _median(kin.free_bend, _around(rep.bottom, len(kin.t)))
 
 
 @register(
