@@ -8,7 +8,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
 
 from formcheck import angles
 from formcheck.conditioning import Conditioning, condition
@@ -293,7 +292,7 @@ def _ankle_heights(series: PoseSeries) -> FloatArray:
     if series.world is None:
         return np.full((len(series), 2), np.nan)
     heights = -np.asarray(series.world[:, _ANKLES, 1], np.float64)
-    return np.asarray(median_filter(heights, size=(5, 1), mode="nearest"), np.float64)
+    return np.stack([_running(h, 2, "median") for h in heights.T], axis=1)
 
 
 def stance_side(
