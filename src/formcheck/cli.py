@@ -121,12 +121,7 @@ def pose(
     if end is not None and end <= start:
         raise _fail(f"--end ({end} s) must be after --start ({start} s)", 2)
     output = output or Path(Path(video).stem + ".poses.npz")
-    # Frames are decoded in a second thread; handing the GIL over sooner than the
-    # default 5 ms lets decoding overlap the model (measured: 49 -> 52 fps at 720p).
-    sys.setswitchinterval(0.0005)
-    existing = next(p for p in (output.parent, *output.parent.parents) if p.exists())
-    if not existing.is_dir():
-        raise _fail(f"{existing}: not a directory, cannot hold {output}")
+    _check_folder(output.parent, output.name)
     try:
         series, broken = _run_pose(video, start, end, model, max_people, masks)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +136,13 @@ def pose(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+def _check_folder(folder: Path, name: str) -> None:
+    """Refuse, before any work, a folder that a file in its path keeps from existing."""
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise _fail(f"{existing}: not a directory, cannot hold {name}")
+
+
 def _run_pose(
     video: str,
     start: float,
@@ -153,6 +155,9 @@ def _run_pose(
     from formcheck.pose.mediapipe import PoseEstimator
     from formcheck.video import open_source
 
+    # Frames are decoded in a second thread; handing the GIL over sooner than the
+    # default 5 ms lets decoding overlap the model (measured: 49 -> 52 fps at 720p).
+    sys.setswitchinterval(0.0005)
     with open_source(video, start, end) as source:
         meta = source.meta
         size = (meta.width, meta.height)
@@ -207,7 +212,6 @@ def _load_or_estimate(video: str, model: Path | None) -> tuple[PoseSeries, str |
             return PoseSeries.load(video), None
         except (OSError, ValueError, KeyError) as e:
             raise FormcheckError(f"{video}: not a pose series: {e}") from None
-    sys.setswitchinterval(0.0005)  # see `pose`
     return _run_pose(video, 0.0, None, model, max_people=3, masks=False)
 
 
@@ -260,9 +264,7 @@ def analyze(
     if profile not in PROFILES:
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
     out_dir = out_dir or Path(Path(video).stem)
-    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
-    if not existing.is_dir():
-        raise _fail(f"{existing}: not a directory, cannot hold report.json")
+    _check_folder(out_dir, "report.json")
     try:
         limits = thresholds(exercise, profile, config)  # type: ignore[arg-type]
         series, broken = _load_or_estimate(video, model)
