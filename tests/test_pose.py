@@ -11,6 +11,7 @@ from conftest import place, resized, write_clip
 from formcheck.errors import ModelError, NoPersonError
 from formcheck.pose import MASK_SIDE, estimate_poses
 from formcheck.pose.mediapipe import PoseEstimator
+from formcheck.pose.outline import STATIONS
 from formcheck.skeleton import INDEX
 from formcheck.video import VideoFileSource
 
@@ -67,13 +68,25 @@ def test_a_spotter_walking_in_front_never_takes_the_track(
 
 def test_masks_are_cropped_around_the_person(person_clip: Path) -> None:
     with VideoFileSource(person_clip) as source, PoseEstimator((480, 360), masks=True) as est:
-        series = estimate_poses(source, source.meta, est)
+        series = estimate_poses(source, source.meta, est, keep_masks=True)
     assert series.masks is not None and series.mask_boxes is not None
     assert series.masks.shape == (len(series), MASK_SIDE, MASK_SIDE)
     assert series.masks[series.detected].mean() > 40  # the person fills a good part of the crop
     x0, y0, side = series.mask_boxes[0]
     nose = series.xy[0, INDEX["nose"]]
     assert x0 < nose[0] < x0 + side and y0 < nose[1] < y0 + side
+    # ...and, masks kept or not, the outline beside the trunk in every frame
+    assert series.outline is not None
+    assert series.outline.shape == (len(series), 2, len(STATIONS))
+    assert np.isfinite(series.outline[series.detected]).mean() > 0.5
+
+
+def test_without_masks_there_is_no_outline(person_clip: Path) -> None:
+    with VideoFileSource(person_clip) as source, PoseEstimator((480, 360)) as est:
+        series = estimate_poses(source, source.meta, est)
+        with pytest.raises(ValueError, match="keep_masks needs an estimator"):
+            estimate_poses(source, source.meta, est, keep_masks=True)
+    assert series.outline is None and series.masks is None
 
 
 def test_no_person_anywhere_is_an_error(tmp_path: Path) -> None:

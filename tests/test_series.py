@@ -31,6 +31,11 @@ def make_series(n: int = 3, **overrides: object) -> PoseSeries:
         ("visibility", np.zeros((3, 33, 1)), r"visibility must have shape \(3, 33\)"),
         ("world", np.zeros((3, 33, 2)), r"world must have shape \(3, 33, 3\), got \(3, 33, 2\)"),
         ("n_people", np.zeros(4), r"n_people must have shape \(3,\), got \(4,\)"),
+        (
+            "outline",
+            np.zeros((3, 3, 29)),
+            r"outline must have shape \(3, 2, 29\), got \(3, 3, 29\)",
+        ),
         ("t", np.array([0.0, 0.1, 0.1]), "strictly increasing"),
         ("t", np.array([0.0, np.nan, 0.2]), "finite"),
     ],
@@ -63,12 +68,13 @@ def test_detected_marks_frames_with_a_person() -> None:
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     masks = np.arange(3 * 4 * 4, dtype=np.uint8).reshape(3, 4, 4)
     boxes = np.array([[0, 0, 10], [1, 1, 11], [np.nan] * 3], np.float32)
-    series = make_series(masks=masks, mask_boxes=boxes)
+    outline = np.linspace(0, 1, 3 * 2 * 5, dtype=np.float32).reshape(3, 2, 5)
+    series = make_series(masks=masks, mask_boxes=boxes, outline=outline)
     path = tmp_path / "poses.npz"
     series.save(path)
     loaded = PoseSeries.load(path)
     assert loaded.meta == META
-    for name in ("t", "xy", "visibility", "world", "n_people", "masks", "mask_boxes"):
+    for name in ("t", "xy", "visibility", "world", "n_people", "masks", "mask_boxes", "outline"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(series, name))
     assert [p.name for p in tmp_path.iterdir()] == ["poses.npz"]  # no temp file left
 
@@ -78,6 +84,7 @@ def test_optional_fields_stay_absent(tmp_path: Path) -> None:
     make_series(world=None, n_people=None).save(path)
     loaded = PoseSeries.load(path)
     assert loaded.world is None and loaded.masks is None and loaded.n_people is None
+    assert loaded.outline is None
 
 
 def test_non_numeric_landmarks_are_refused() -> None:

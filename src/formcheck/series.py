@@ -76,6 +76,9 @@ class PoseSeries:
             cropped to a square around them; see ``mask_boxes``.
         mask_boxes: (T, 3) float32 ``x0, y0, side`` in pixels of each mask's
             square; NaN where there is no mask. Required with ``masks``.
+        outline: Optional (T, 2, K) float32 distance of the body's outline from the
+            hip-shoulder line on its two sides, at K stations along it, in lengths of
+            that line (see :mod:`formcheck.pose.outline`); NaN where not found.
     """
 
     t: NDArray[np.float64]
@@ -86,6 +89,7 @@ class PoseSeries:
     n_people: NDArray[np.int16] | None = None
     masks: NDArray[np.uint8] | None = None
     mask_boxes: FloatArray | None = None
+    outline: FloatArray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -102,7 +106,10 @@ class PoseSeries:
             side = self.masks.shape[1] if self.masks.ndim == 3 else 0
             _check_shape("masks", self.masks, (n, side, side))
             _check_shape("mask_boxes", self.mask_boxes, (n, 3))
-        for name in ("t", "xy", "visibility", "world"):
+        if self.outline is not None:
+            stations = self.outline.shape[2] if self.outline.ndim == 3 else 0
+            _check_shape("outline", self.outline, (n, 2, stations))
+        for name in ("t", "xy", "visibility", "world", "outline"):
             array = getattr(self, name)
             if array is not None and not np.issubdtype(array.dtype, np.floating):
                 raise ValueError(f"{name} must hold floats, got {array.dtype}")
@@ -134,6 +141,7 @@ class PoseSeries:
             "n_people": self.n_people,
             "masks": self.masks,
             "mask_boxes": self.mask_boxes,
+            "outline": self.outline,
         }
         arrays.update({k: v for k, v in optional.items() if v is not None})
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -160,7 +168,9 @@ class PoseSeries:
                 )
             meta = VideoMeta(**json.loads(str(data["meta"])))
             optional = {
-                k: data[k] for k in ("world", "n_people", "masks", "mask_boxes") if k in data
+                k: data[k]
+                for k in ("world", "n_people", "masks", "mask_boxes", "outline")
+                if k in data
             }
             return cls(
                 t=data["t"], xy=data["xy"], visibility=data["visibility"], meta=meta, **optional
