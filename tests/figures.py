@@ -111,3 +111,22 @@ def single_leg(
         meta=series.meta,
         world=world,
     )
+
+
+def arched_outline(bows: np.ndarray, facing: int = 1, depth: float = 0.25) -> np.ndarray:
+    """(T, 2, K) trunk outlines whose back arches by ``bows`` (T,) degrees, the front flat.
+
+    The back is a parabola over the stations, symmetric about mid-trunk, whose
+    tangents at the ends of the fitted span (``formcheck.spine``) differ by the bow.
+    """
+    from formcheck import spine
+    from formcheck.pose.outline import STATIONS
+
+    s = STATIONS[None, :]
+    lo, hi = spine.FIT_FROM, spine.FIT_TO
+    half_slope = np.tan(np.radians(np.asarray(bows, np.float64)) / 2)[:, None]
+    # y = depth + k (s - lo)(hi - s): its slope at lo is k (hi - lo)
+    back = depth + half_slope / (hi - lo) * (s - lo) * (hi - s)
+    front = np.full_like(back, depth)
+    sides = (back, front) if facing > 0 else (front, back)
+    return np.stack(sides, axis=1).astype(np.float32)

@@ -77,9 +77,12 @@ def test_bad_inputs_are_one_line(rdl_npz: Path, tmp_path: Path) -> None:
     one_line_error(run("analyze", str(tmp_path / "none.mp4"), "-e", "rdl"), 1, "no such file")
 
 
-def test_the_bundled_deadlift_sample_counts_its_five_reps(tmp_path: Path) -> None:
+def test_the_bundled_deadlift_sample_counts_its_reps_and_finds_the_rounded_ones(
+    tmp_path: Path,
+) -> None:
     # The real pose model on the rendered sample, and the frames themselves to
-    # tell the five pulls from standing up without the bar after the set.
+    # tell the five pulls from standing up without the bar after the set; the
+    # segmentation mask's outline of the back for the two rounded reps.
     truth = json.loads((SAMPLES / "deadlift_rounding.json").read_text())
     out = tmp_path / "out"
     result = run(
@@ -92,6 +95,10 @@ def test_the_bundled_deadlift_sample_counts_its_five_reps(tmp_path: Path) -> Non
     for ours, true in zip(report["reps"], truth["reps"], strict=True):
         assert ours["start_s"] == pytest.approx(true["start_frame"] / fps, abs=0.5)
         assert ours["end_s"] == pytest.approx(true["end_frame"] / fps, abs=0.8)
+        rounded = [f for f in ours["faults"] if f["code"] == "rounded_back"]
+        assert bool(rounded) == ("rounded_back" in true["faults"]), ours
+        assert 0.5 <= ours["metrics"]["rounded_back_confidence"] <= 1
+    assert "Chest proud" in report["summary"]["cues"][0]
 
 
 def test_no_reps_is_said_plainly(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import angles, implement
-from formcheck.checks import CHECKS, Check
+from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
 from formcheck.kinematics import Kinematics, measure
@@ -48,7 +48,8 @@ def analyze(
     if spec.pattern == "floor" and frames is not None:
         reps = _without_unloaded_rises(reps, series, kin, frames)
     checks = [CHECKS[c] for c in spec.checks]
-    judged = [_judge(kin, rep, checks, limits) for rep in reps]
+    full_reps = [rep for rep in reps if rep.full]
+    judged = [_judge(kin, rep, checks, limits, full_reps) for rep in reps]
     full = tuple(r for r, rep in zip(judged, reps, strict=True) if rep.full)
     partial = tuple(r for r, rep in zip(judged, reps, strict=True) if not rep.full)
     view = _camera_view(kin, spec, full)
@@ -64,7 +65,7 @@ def analyze(
         reps=full,
         partials=partial,
         summary=_summary(full, partial, spec),
-        warnings=_warnings(series, kin),
+        warnings=(*_warnings(series, kin), *_abstentions(full)),
     )
 
 
@@ -130,6 +131,18 @@ def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _abstentions(reps: tuple[RepResult, ...]) -> tuple[str, ...]:
+    """One line per check and reason: which reps a check could not judge, and why."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for rep in reps:
+        for code, reason in rep.abstained.items():
+            grouped.setdefault((code, reason), []).append(rep.index)
+    return tuple(
+        f"{code} not judged on rep{'s' if len(ns) > 1 else ''} {_ranges(ns)}: {reason}"
+        for (code, reason), ns in grouped.items()
+    )
+
+
 def _severity(check: Check, value: float, threshold: float, exercise: str) -> Severity:
     """Major when past the threshold by more than the beginner-to-strict gap, else minor."""
     limit = TABLE[exercise][check.code]
@@ -137,38 +150,56 @@ def _severity(check: Check, value: float, threshold: float, exercise: str) -> Se
     return "major" if abs(value - threshold) >= spread else "minor"
 
 
-def _judge(kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds) -> RepResult:
-    """Metrics of one rep and, for a full rep, the fault of every check its view supports."""
+def _judge(
+    kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds, full: Sequence[Rep]
+) -> RepResult:
+    """Metrics of one rep and, for a full rep, the fault of every check its view supports.
+
+    ``full`` is the set's full reps, for the checks that compare a rep with the set.
+    """
     t = kin.t
     view = kin.view_of(slice(rep.start, rep.end + 1)).label
-    faults = []
+    faults, abstained = [], {}
     metrics = {"rise_s": float(t[rep.top] - t[rep.bottom])}
     if view != "front":
         metrics = _metrics(kin, rep)
     seen = [c for c in checks if view in c.views] if rep.full else []
     skipped = tuple(c.code for c in checks if c not in seen) if rep.full else ()
     for check in seen:
-        found = check.measure(kin, rep)
+        found = check.measure(kin, rep, full)
+        if isinstance(found, Abstention):
+            abstained[check.code] = found.reason
+            metrics.update(found.details)
+            continue
         if found is None or not np.isfinite(found.value):
             continue
         metrics[check.code] = found.value
+        metrics.update(found.details)
+        if found.confidence is not None:
+            metrics[f"{check.code}_confidence"] = found.confidence
         threshold = limits.values[check.code]
         if check.is_fault(found.value, threshold):
-            severity = _severity(check, found.value, threshold, limits.exercise)
-            faults.append(
-                Fault(
-                    code=check.code,
-                    severity=severity,
-                    value=found.value,
-                    threshold=threshold,
-                    unit=check.unit,
-                    start_s=float(t[found.start]),
-                    end_s=float(t[found.end]),
-                    metric=check.metric,
-                )
-            )
+            faults.append(_fault(check, found, threshold, limits.exercise, t))
     start, end = float(t[rep.start]), float(t[rep.end])
-    return RepResult(rep.index, start, end, tuple(faults), metrics, rep.note, view, skipped)
+    return RepResult(
+        rep.index, start, end, tuple(faults), metrics, rep.note, view, skipped, abstained
+    )
+
+
+def _fault(
+    check: Check, found: Measurement, threshold: float, exercise: str, t: NDArray[np.float64]
+) -> Fault:
+    return Fault(
+        code=check.code,
+        severity=_severity(check, found.value, threshold, exercise),
+        value=found.value,
+        threshold=threshold,
+        unit=check.unit,
+        start_s=float(t[found.start]),
+        end_s=float(t[found.end]),
+        metric=check.metric,
+        confidence=found.confidence,
+    )
 
 
 def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:

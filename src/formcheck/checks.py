@@ -2,19 +2,23 @@
 
 Each check measures one number per full rep over a span of frames (partial reps
 are not judged) and compares it with a threshold from
-:mod:`formcheck.thresholds`. Exercises list the checks they run by code; adding
-an exercise touches neither this engine nor the others.
+:mod:`formcheck.thresholds`. A check that cannot measure a rep reliably abstains
+and says why. Most checks look at one rep; a check that compares a rep with the
+rest of the set (the spine's) is registered with :func:`register_compared`. Exercises
+list the checks they run by code; adding an exercise touches neither this engine
+nor the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from formcheck import spine
 from formcheck.kinematics import STANCE_LIFT_M, Kinematics, ViewLabel
 from formcheck.reps import Rep
 
@@ -26,14 +30,41 @@ EARLY_PULL = 0.4
 
 @dataclass(frozen=True)
 class Measurement:
-    """What a check measured on one rep: the value and the frames it comes from."""
+    """What a check measured on one rep: the value and the frames it comes from.
+
+    Attributes:
+        value: The measured value.
+        start: First frame it was measured over.
+        end: Last frame.
+        confidence: 0-1 where the check rates its own reading; None where it does not.
+        details: Further numbers behind the value, reported with the rep's metrics.
+    """
 
     value: float
     start: int
     end: int
+    confidence: float | None = None
+    details: Mapping[str, float] = field(default_factory=dict)
 
 
-Measure = Callable[[Kinematics, Rep], "Measurement | None"]
+@dataclass(frozen=True)
+class Abstention:
+    """A check that could not judge a rep reliably.
+
+    Attributes:
+        reason: Why, in one line for people; the same words for the same cause.
+        details: The numbers behind the reason, reported with the rep's metrics.
+    """
+
+    reason: str
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+Outcome = Measurement | Abstention | None
+#: Measures one rep (None: nothing to measure, e.g. a landmark never seen).
+Measure = Callable[[Kinematics, Rep], Outcome]
+#: Measures one rep against the set's full reps.
+SetMeasure = Callable[[Kinematics, Rep, Sequence[Rep]], Outcome]
 
 
 @dataclass(frozen=True)
@@ -48,7 +79,7 @@ class Check:
         fault_if: ``above`` (value >= threshold is a fault) or ``below`` (<=).
         views: Camera views in which the measurement means something.
         cue: The coaching cue for this fault, about technique.
-        measure: The measuring function.
+        measure: The measuring function, given the rep and the set's full reps.
     """
 
     code: str
@@ -58,7 +89,7 @@ class Check:
     fault_if: Literal["above", "below"]
     views: frozenset[ViewLabel]
     cue: str
-    measure: Measure
+    measure: SetMeasure
 
     def is_fault(self, value: float, threshold: float) -> bool:
         """Whether ``value`` crosses ``threshold``."""
@@ -86,15 +117,37 @@ def register(
     views: frozenset[ViewLabel],
     cue: str,
 ) -> Callable[[Measure], Measure]:
-    """Decorator: register ``measure`` as the check for fault ``code``."""
+    """Decorator: register ``measure`` (one rep at a time) as the check for fault ``code``."""
 
     def wrap(measure: Measure) -> Measure:
-        if code in CHECKS:
-            raise ValueError(f"a check for {code!r} is already registered")
-        CHECKS[code] = Check(code, label, metric, unit, fault_if, views, cue, measure)
+        _add(Check(code, label, metric, unit, fault_if, views, cue, lambda k, r, _: measure(k, r)))
         return measure
 
     return wrap
+
+
+def register_compared(
+    code: str,
+    label: str,
+    metric: str,
+    unit: str,
+    fault_if: Literal["above", "below"],
+    views: frozenset[ViewLabel],
+    cue: str,
+) -> Callable[[SetMeasure], SetMeasure]:
+    """Decorator: register ``measure``, which compares a rep with the set, for ``code``."""
+
+    def wrap(measure: SetMeasure) -> SetMeasure:
+        _add(Check(code, label, metric, unit, fault_if, views, cue, measure))
+        return measure
+
+    return wrap
+
+
+def _add(check: Check) -> None:
+    if check.code in CHECKS:
+        raise ValueError(f"a check for {check.code!r} is already registered")
+    CHECKS[check.code] = check
 
 
 def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | None:
@@ -226,3 +279,45 @@ def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
         up = np.flatnonzero(kin.free_foot[rep.start :] >= STANCE_LIFT_M)
         stop = rep.start + int(up[-1]) if len(up) else rep.top
     return _extreme(kin.free_foot * 100, slice(rep.start, stop + 1), largest=False)
+
+
+@register_compared(
+    "rounded_back",
+    "back bow",
+    "bow of the back's outline beyond the lifter's own straightest reps",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Chest proud, back long: brace and keep your back flat from hips to shoulders",
+)
+def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
+    if kin.back_bow is None:
+        return Abstention(
+            "the pose series has no body outline (saved by an older formcheck?): "
+            "run formcheck pose on the video again"
+        )
+    trunk = kin.angles["trunk"]
+    this = spine.reading(kin.back_bow, trunk, rep)
+    if this is None or this.coverage < spine.MIN_COVERAGE:
+        seen = {"back_outline_found": 0.0 if this is None else this.coverage}
+        return Abstention(
+            "the outline of the back was missing in most bent-over frames "
+            "(cut off by the edge of the picture, or hidden)",
+            seen,
+        )
+    if not this.judged:
+        return Abstention(
+            "the outline of the back is unsteady from frame to frame "
+            "(loose clothing, or something in front of the back?)",
+            {"back_outline_spread_deg": this.spread},
+        )
+    side = kin.view_of(slice(rep.start, rep.end + 1)).label == "side"
+    readings = [spine.reading(kin.back_bow, trunk, r) for r in reps]
+    ref = spine.reference([r.bow for r in readings if r is not None and r.judged], side)
+    if ref is None:
+        return Abstention(
+            "seen at an angle the back reads rounder than it is, and there is no other "
+            "rep to compare it with: film from the side"
+        )
+    details = {"back_bow_deg": this.bow, "back_reference_deg": ref}
+    return Measurement(this.bow - ref, this.start, this.end, this.confidence, details)

@@ -41,12 +41,21 @@ EXERCISES: dict[str, Exercise] = {
         Exercise(
             "deadlift",
             "floor",
-            ("squat_pattern", "hips_rise_first", "bar_drift", "incomplete_lockout", "lean_back"),
+            (
+                "rounded_back",
+                "squat_pattern",
+                "hips_rise_first",
+                "bar_drift",
+                "incomplete_lockout",
+                "lean_back",
+            ),
         ),
         # No bar_drift on RDLs: at their bottom the model's hands read 15-30 % of a leg
         # ahead of the mid-foot on synthetic RDLs whose bar stays right over it.
-        Exercise("rdl", "standing", ("squat_pattern", "incomplete_lockout")),
-        Exercise("good_morning", "standing", ("squat_pattern", "incomplete_lockout")),
+        Exercise("rdl", "standing", ("rounded_back", "squat_pattern", "incomplete_lockout")),
+        Exercise(
+            "good_morning", "standing", ("rounded_back", "squat_pattern", "incomplete_lockout")
+        ),
         Exercise(
             "single_leg_rdl",
             "standing",

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from formcheck import angles
+from formcheck import angles, spine
 from formcheck.conditioning import Conditioning, condition
 from formcheck.series import PoseSeries
 from formcheck.skeleton import INDEX
@@ -87,6 +87,8 @@ class Kinematics:
             degrees: 0 when the raised leg continues the trunk in one straight line.
         legs_seen: False when the model guessed the knees (see :func:`legs_seen`);
             the hip, knee, shin and thigh angles are then all missing.
+        back_bow: (T,) bow of the back's outline, degrees (see :func:`formcheck.spine.bow`);
+            None when the series has no outline.
     """
 
     t: FloatArray
@@ -105,6 +107,7 @@ class Kinematics:
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
     legs_seen: bool = True
+    back_bow: FloatArray | None = field(default=None, repr=False)
 
     def view_of(self, span: slice) -> View:
         """The camera view over the frames ``span`` (e.g. one rep)."""
@@ -368,4 +371,7 @@ def measure(
         shoulder_vy=-_speed(shoulder[:, 1], series.t) / leg,
         free_foot=np.abs(ankles[:, 1] - ankles[:, 0]),
         free_bend=_free_bend(xy, ankles),
+        back_bow=None
+        if series.outline is None
+        else spine.bow(spine.back_profile(series.outline, facing)),
     )

@@ -18,7 +18,10 @@ Severity = Literal["minor", "major"]
 
 @dataclass(frozen=True)
 class Fault:
-    """One fault of one rep: the measured value and the threshold it crossed."""
+    """One fault of one rep: the measured value and the threshold it crossed.
+
+    ``confidence`` (0-1) is set by checks that rate their own reading.
+    """
 
     code: str
     severity: Severity
@@ -28,6 +31,7 @@ class Fault:
     start_s: float
     end_s: float
     metric: str
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class RepResult:
     """A full rep (index from 1) or a partial one (index 0, ``note`` says why), judged.
 
     ``view`` is the camera view during the rep (a lifter may turn between reps);
-    ``skipped`` the checks that view cannot support.
+    ``skipped`` the checks that view cannot support; ``abstained`` the checks that
+    could not measure this rep reliably, with the reason.
     """
 
     index: int
@@ -46,6 +51,7 @@ class RepResult:
     note: str = ""
     view: str = "side"
     skipped: tuple[str, ...] = ()
+    abstained: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -142,16 +148,25 @@ def _rep(rep: RepResult) -> dict[str, Any]:
         **({"note": rep.note} if rep.note else {}),
         "view": rep.view,
         **({"skipped_checks": list(rep.skipped)} if rep.skipped else {}),
+        **({"abstained": dict(rep.abstained)} if rep.abstained else {}),
         "start_s": round(rep.start_s, 3),
         "end_s": round(rep.end_s, 3),
-        "faults": [
-            {
-                **asdict(f),
-                "value": _round(f.value, 1),
-                "start_s": round(f.start_s, 3),
-                "end_s": round(f.end_s, 3),
-            }
-            for f in rep.faults
-        ],
-        "metrics": {k: _round(v, 1) for k, v in rep.metrics.items()},
+        "faults": [_fault(f) for f in rep.faults],
+        "metrics": {
+            k: _round(v, 2 if k.endswith("_confidence") else 1) for k, v in rep.metrics.items()
+        },
     }
+
+
+def _fault(fault: Fault) -> dict[str, Any]:
+    out = {
+        **asdict(fault),
+        "value": _round(fault.value, 1),
+        "start_s": round(fault.start_s, 3),
+        "end_s": round(fault.end_s, 3),
+    }
+    if fault.confidence is None:
+        del out["confidence"]
+    else:
+        out["confidence"] = _round(fault.confidence)
+    return out

@@ -91,9 +91,18 @@ _BALANCE = (
     "clips: a foot touching down reads 0-0.3 cm, a foot held up 7-18 cm."
 )
 
+_ROUND = (
+    "How much more the outline of the back bows than the lifter's own straightest reps "
+    "(their lower quartile; from the side at most a flat back's 13 deg), over the rep's "
+    "bent-over frames; see formcheck.spine. Synthetic sweeps: about 1 deg of bow per deg "
+    "of spine flexion, neutral reps within 9 of their set's reference; real side-view "
+    "pulls: neutral spines bow -6 to 15 deg, rounded ones 26-61."
+)
+
 #: exercise -> fault code -> limit. The one source of truth for thresholds.
 TABLE: dict[str, dict[str, Limit]] = {
     "deadlift": {
+        "rounded_back": Limit(16, 12, 8, _ROUND),
         "squat_pattern": Limit(45, 50, 55, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
         "lean_back": Limit(20, 15, 12, _LEAN),
@@ -101,10 +110,12 @@ TABLE: dict[str, dict[str, Limit]] = {
         "bar_drift": Limit(25, 20, 15, _DRIFT),
     },
     "rdl": {
+        "rounded_back": Limit(16, 12, 8, _ROUND),
         "squat_pattern": Limit(55, 60, 65, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
     },
     "good_morning": {
+        "rounded_back": Limit(16, 12, 8, _ROUND),
         "squat_pattern": Limit(55, 60, 65, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
     },
