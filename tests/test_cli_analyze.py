@@ -31,6 +31,9 @@ def test_analyze_writes_the_report_and_shows_each_rep(rdl_npz: Path, tmp_path: P
     assert "Finish tall" in result.stdout and "(rep 2)" in result.stdout  # the cue
     rows = [line for line in result.stdout.splitlines() if "│" in line]
     assert len(rows) == 3 and ("check" in rows[1] or "fix" in rows[1])
+    # A stick figure has no body outline: the back is not judged, and the user is told why.
+    assert all("?" in row for row in rows)
+    assert "rounded_back not judged on reps 1-3" in " ".join(result.stderr.split())
 
 
 def test_json_goes_to_stdout(rdl_npz: Path, tmp_path: Path) -> None:

@@ -167,6 +167,16 @@ def _median(values: FloatArray, span: slice) -> Measurement | None:
     return Measurement(float(np.nanmedian(piece)), offset, offset + len(piece) - 1)
 
 
+def _span(rep: Rep) -> slice:
+    return slice(rep.start, rep.end + 1)
+
+
+def _seen_as(kin: Kinematics, rep: Rep) -> tuple[ViewLabel, int]:
+    """The camera view of a rep and the way the lifter faces in it (+1 image-right)."""
+    facing = 1 if kin.facing[_span(rep)].sum() >= 0 else -1
+    return kin.view_of(_span(rep)).label, facing
+
+
 def _around(frame: int, n: int, half: int = 2) -> slice:
     return slice(max(frame - half, 0), min(frame + half + 1, n))
 
@@ -311,9 +321,14 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
             "(loose clothing, or something in front of the back?)",
             {"back_outline_spread_deg": this.spread},
         )
-    side = kin.view_of(slice(rep.start, rep.end + 1)).label == "side"
-    readings = [spine.reading(kin.back_bow, trunk, r) for r in reps]
-    ref = spine.reference([r.bow for r in readings if r is not None and r.judged], side)
+    # The view changes the reading: a lifter who turns is compared with the reps
+    # seen from the same angle, facing the same way.
+    view = _seen_as(kin, rep)
+    alike = [r for r in reps if _seen_as(kin, r) == view]
+    readings = [spine.reading(kin.back_bow, trunk, r) for r in alike]
+    ref = spine.reference(
+        [r.bow for r in readings if r is not None and r.judged], view[0] == "side"
+    )
     if ref is None:
         return Abstention(
             "seen at an angle the back reads rounder than it is, and there is no other "

@@ -323,7 +323,12 @@ def _rep_table(report: SetReport, checked: list[str]) -> Table:
     table.add_column("at", justify="right")
     for rep in report.reps:
         faulty = {f.code for f in rep.faults}
-        cells = [_cell(rep.metrics.get(c), CHECKS[c].unit, c in faulty) for c in checked]
+        cells = [
+            "[dim]?[/]"
+            if c in rep.abstained
+            else _cell(rep.metrics.get(c), CHECKS[c].unit, c in faulty)
+            for c in checked
+        ]
         table.add_row(str(rep.index), _verdict(rep, bool(checked)), *cells, f"{rep.start_s:.1f}s")
     return table
 
