@@ -133,3 +133,21 @@ def test_an_oblique_single_rep_is_not_judged() -> None:
     report = analyze(_with_back(oblique, _bows_by_rep(trunk, [40.0], 0.0)), "rdl")
     assert report.reps[0].view == "oblique" and not report.reps[0].faults
     assert "film from the side" in report.reps[0].abstained["rounded_back"]
+
+
+def test_a_lifter_who_turns_round_is_compared_with_reps_facing_the_same_way() -> None:
+    trunk = _rdl_set(6)
+    # Facing right the back reads 0 deg, facing left -18 (another side of the body,
+    # other light); rep 5 bows 16 deg more than the reps facing its way.
+    bows = _bows_by_rep(trunk, [0, 1, 0, -18, -2, -19], neutral=0.0)
+    half = round((1.5 + 3 * 3.3) * 30)  # the turn, between reps 3 and 4
+    right, left = hinge(trunk, facing=1), hinge(trunk, facing=-1)
+    xy = np.concatenate([right.xy[:half], left.xy[half:]])
+    outline = np.concatenate([arched_outline(bows[:half], 1), arched_outline(bows[half:], -1)])
+    series = PoseSeries(
+        t=right.t, xy=xy, visibility=right.visibility, meta=right.meta, outline=outline
+    )
+    report = analyze(series, "rdl")
+    assert report.summary.rep_count == 6
+    assert [bool(r.faults) for r in report.reps] == [False] * 4 + [True, False]
+    assert report.reps[4].metrics["back_reference_deg"] == pytest.approx(-18.5, abs=1.5)
