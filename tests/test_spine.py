@@ -151,3 +151,12 @@ def test_a_lifter_who_turns_round_is_compared_with_reps_facing_the_same_way() ->
     assert report.summary.rep_count == 6
     assert [bool(r.faults) for r in report.reps] == [False] * 4 + [True, False]
     assert report.reps[4].metrics["back_reference_deg"] == pytest.approx(-18.5, abs=1.5)
+
+
+def test_nearly_from_the_front_the_back_is_not_judged() -> None:
+    trunk = _rdl_set(3)
+    turned = hinge(trunk, width=72)  # 0.55 of the trunk: past about 45 deg off the side
+    report = analyze(_with_back(turned, _bows_by_rep(trunk, [0.0, 40.0, 0.0], 0.0)), "rdl")
+    assert [r.view for r in report.reps] == ["oblique"] * 3
+    assert not any(r.faults for r in report.reps)
+    assert all("nearly the front" in r.abstained["rounded_back"] for r in report.reps)

@@ -306,6 +306,10 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
             "the pose series has no body outline (saved by an older formcheck?): "
             "run formcheck pose on the video again"
         )
+    if kin.view_of(_span(rep)).width > spine.MAX_WIDTH:
+        return Abstention(
+            "seen from nearly the front, the outline is not the back's: film from the side"
+        )
     trunk = kin.angles["trunk"]
     this = spine.reading(kin.back_bow, trunk, rep)
     if this is None or this.coverage < spine.MIN_COVERAGE:

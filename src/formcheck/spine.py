@@ -57,6 +57,10 @@ MIN_COVERAGE = 0.5
 MIN_CONFIDENCE = 0.5
 #: A spread (median absolute deviation) of this many degrees takes confidence to 0.
 SPREAD_SCALE_DEG = 20.0
+#: Apparent shoulder width (see :func:`formcheck.kinematics.shoulder_width`) past which
+#: the outline is no longer the back's: about 45 degrees off the side. A rendered
+#: front view reads 0.55-0.87 from rep to rep.
+MAX_WIDTH = 0.52
 
 _FIT = (STATIONS >= FIT_FROM - 1e-9) & (STATIONS <= FIT_TO + 1e-9)
 
