@@ -159,4 +159,4 @@ def test_nearly_from_the_front_the_back_is_not_judged() -> None:
     report = analyze(_with_back(turned, _bows_by_rep(trunk, [0.0, 40.0, 0.0], 0.0)), "rdl")
     assert [r.view for r in report.reps] == ["oblique"] * 3
     assert not any(r.faults for r in report.reps)
-    assert all("nearly the front" in r.abstained["rounded_back"] for r in report.reps)
+    assert all("too far round" in r.abstained["rounded_back"] for r in report.reps)

@@ -308,7 +308,8 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
         )
     if kin.view_of(_span(rep)).width > spine.MAX_WIDTH:
         return Abstention(
-            "seen from nearly the front, the outline is not the back's: film from the side"
+            "seen too far round from the side (about 45 deg or more), the outline is not "
+            "the back's: film from the side"
         )
     trunk = kin.angles["trunk"]
     this = spine.reading(kin.back_bow, trunk, rep)
