@@ -41,6 +41,21 @@ def test_pose_writes_a_loadable_series(person_clip: Path, tmp_path: Path) -> Non
     assert series.meta.source == str(person_clip)
     assert len(series) == 30 and series.t[0] == pytest.approx(0.5, abs=1e-3)
     assert series.detected.mean() > 0.9
+    assert series.outline is not None and series.masks is None  # the outline by default
+
+
+def test_pose_keeps_the_outline_or_the_masks_on_request(person_clip: Path, tmp_path: Path) -> None:
+    bare, masked = tmp_path / "bare.npz", tmp_path / "masked.npz"
+    assert (
+        run("pose", str(person_clip), "-o", str(bare), "--end", "0.3", "--no-outline").exit_code
+        == 0
+    )
+    assert (
+        run("pose", str(person_clip), "-o", str(masked), "--end", "0.3", "--masks").exit_code == 0
+    )
+    assert PoseSeries.load(bare).outline is None
+    with_masks = PoseSeries.load(masked)
+    assert with_masks.masks is not None and with_masks.outline is not None
 
 
 def test_pose_default_output_lands_in_the_working_directory(

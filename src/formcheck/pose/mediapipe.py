@@ -163,8 +163,10 @@ class PoseEstimator(Closing):
         self._cuts = CutDetector()
         self._single: _Landmarker | None = self._video_landmarker(1)
         self._crowd: _Landmarker | None = None
+        # The scanner only finds people; masks come from the trackers (a frame whose
+        # person comes from a scan has none).
         self._scanner = (
-            _Landmarker(self.model.path, video=False, num_poses=max_people, masks=masks)
+            _Landmarker(self.model.path, video=False, num_poses=max_people, masks=False)
             if max_people > 1
             else None
         )
