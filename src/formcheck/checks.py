@@ -322,8 +322,8 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
         )
     if not this.judged:
         return Abstention(
-            "the outline of the back is unsteady from frame to frame "
-            "(loose clothing, or something in front of the back?)",
+            "the outline of the back is unsteady from frame to frame (hips misplaced "
+            "on the plates, loose clothing, or something in front of the back?)",
             {"back_outline_spread_deg": this.spread},
         )
     # The view changes the reading: a lifter who turns is compared with the reps
