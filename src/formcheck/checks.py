@@ -4,7 +4,7 @@ Each check measures one number per full rep over a span of frames (partial reps
 are not judged) and compares it with a threshold from
 :mod:`formcheck.thresholds`. A check that cannot measure a rep reliably abstains
 and says why. Most checks look at one rep; a check that compares a rep with the
-rest of the set (the spine's) is registered with :func:`register_compared`. Exercises
+rest of the set (the spine's) is registered with ``compares_reps``. Exercises
 list the checks they run by code; adding an exercise touches neither this engine
 nor the others.
 """
@@ -60,10 +60,9 @@ class Abstention:
     details: Mapping[str, float] = field(default_factory=dict)
 
 
+#: What a check makes of one rep (None: nothing to measure, e.g. a landmark never seen).
 Outcome = Measurement | Abstention | None
-#: Measures one rep (None: nothing to measure, e.g. a landmark never seen).
-Measure = Callable[[Kinematics, Rep], Outcome]
-#: Measures one rep against the set's full reps.
+#: Measures one rep, given the set's full reps.
 SetMeasure = Callable[[Kinematics, Rep, Sequence[Rep]], Outcome]
 
 
@@ -116,29 +115,18 @@ def register(
     fault_if: Literal["above", "below"],
     views: frozenset[ViewLabel],
     cue: str,
-) -> Callable[[Measure], Measure]:
-    """Decorator: register ``measure`` (one rep at a time) as the check for fault ``code``."""
+    *,
+    compares_reps: bool = False,
+) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
+    """Decorator: register ``measure`` as the check for fault ``code``.
 
-    def wrap(measure: Measure) -> Measure:
-        _add(Check(code, label, metric, unit, fault_if, views, cue, lambda k, r, _: measure(k, r)))
-        return measure
+    ``measure(kin, rep)`` looks at one rep; with ``compares_reps`` it is
+    ``measure(kin, rep, reps)`` and also gets the set's full reps.
+    """
 
-    return wrap
-
-
-def register_compared(
-    code: str,
-    label: str,
-    metric: str,
-    unit: str,
-    fault_if: Literal["above", "below"],
-    views: frozenset[ViewLabel],
-    cue: str,
-) -> Callable[[SetMeasure], SetMeasure]:
-    """Decorator: register ``measure``, which compares a rep with the set, for ``code``."""
-
-    def wrap(measure: SetMeasure) -> SetMeasure:
-        _add(Check(code, label, metric, unit, fault_if, views, cue, measure))
+    def wrap(measure: Callable[..., Outcome]) -> Callable[..., Outcome]:
+        full = measure if compares_reps else (lambda kin, rep, _reps: measure(kin, rep))
+        _add(Check(code, label, metric, unit, fault_if, views, cue, full))
         return measure
 
     return wrap
@@ -291,7 +279,7 @@ def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
     return _extreme(kin.free_foot * 100, slice(rep.start, stop + 1), largest=False)
 
 
-@register_compared(
+@register(
     "rounded_back",
     "back bow",
     "bow of the back's outline beyond the lifter's own straightest reps",
@@ -299,6 +287,7 @@ def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
     "above",
     _SAGITTAL,
     "Chest proud, back long: brace and keep your back flat from hips to shoulders",
+    compares_reps=True,
 )
 def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
     if kin.back_bow is None:
