@@ -9,8 +9,8 @@ while the spine is neutral, and bows out in one arch when it flexes.
 The **bow** of a frame is how far the outline of the back turns between the hip
 and the shoulder: a parabola is fitted to the outline's distance from the
 hip-shoulder line and the bow is the angle between its tangents at the two ends,
-in degrees, positive when the back arches out. It grows about one degree per
-degree of spine flexion (synthetic renders, README).
+in degrees, positive when the back arches out. Against the lifter's reference
+it grows 0.86 degrees per degree of spine flexion (synthetic renders, README).
 
 Bodies differ more than that: a lifter with prominent glutes and a deep lumbar
 curve reads 25 degrees lower than a flat-backed one with the same neutral spine,
@@ -46,8 +46,9 @@ FIT_FROM, FIT_TO = -0.05, 1.05
 MIN_STATIONS = 0.8
 #: A rep's bent-over frames: the trunk at least this share of its deepest forward lean.
 BENT_SHARE = 0.8
-#: The most a flat back bows seen from the side, degrees: real side-view pulls with
-#: a neutral spine read -6 to 15 (one 25), rounded ones 26-61 (README).
+#: From the side, the reference is never above this (degrees), so a lone rep is
+#: flagged from a bow of 25 at the standard line: real side-view deadlifts with a
+#: neutral spine read 4-25, rounded ones 26-74 (README).
 FLAT_BACK_DEG = 13.0
 #: The lifter's reference is this quantile of the set's rep readings.
 REFERENCE_QUANTILE = 0.25

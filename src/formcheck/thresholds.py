@@ -93,10 +93,10 @@ _BALANCE = (
 
 _ROUND = (
     "How much more the outline of the back bows than the lifter's own straightest reps "
-    "(their lower quartile; from the side at most a flat back's 13 deg), over the rep's "
-    "bent-over frames; see formcheck.spine. Synthetic sweeps: about 1 deg of bow per deg "
-    "of spine flexion, neutral reps within 9 of their set's reference; real side-view "
-    "pulls: neutral spines bow -6 to 15 deg, rounded ones 26-61."
+    "(their lower quartile; from the side at most 13 deg), over the rep's bent-over "
+    "frames; see formcheck.spine. Synthetic sets with clean reps: 0.86 deg per deg of "
+    "spine flexion, clean reps -0.7 to 1.0 (quartiles), every rep of 24 deg or more past "
+    "12. Real side-view deadlifts: neutral spines bow 4-25 deg, rounded ones 26-74."
 )
 
 #: exercise -> fault code -> limit. The one source of truth for thresholds.
