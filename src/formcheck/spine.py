@@ -15,11 +15,11 @@ it grows 0.86 degrees per degree of spine flexion (synthetic renders, README).
 Bodies differ more than that: a lifter with prominent glutes and a deep lumbar
 curve reads 25 degrees lower than a flat-backed one with the same neutral spine,
 and a camera turned from the side raises every reading. So a rep is judged
-against the lifter's own reference: the set's straightest reps (its lower
-quartile of rep readings). One rep, or a set rounded throughout, gives no
-neutral reference of its own; seen from the side, a flat back bows up to
-:data:`FLAT_BACK_DEG`, so the reference is never above that. Seen at an angle
-there is no such bound, and a rep needs other reps to be compared with.
+against the lifter's own reference: the set's straightest reps seen from the
+same angle (their lower quartile of rep readings). One rep, or a set rounded
+throughout, gives no neutral reference of its own, so from the side the
+reference is never above :data:`FLAT_BACK_DEG`. Seen at an angle there is no
+such bound, and a rep needs other reps to be compared with.
 
 Standing frames would be the obvious reference, but they compare badly: the
 plates hide the hips at every lockout, and the outline of an upright trunk
