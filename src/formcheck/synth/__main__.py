@@ -55,6 +55,7 @@ def render(
     hold: Annotated[float, typer.Option(help="Plank hold, seconds.")] = 20.0,
     sag: Annotated[float, typer.Option(help="Plank sag (+) or pike (-) reached, degrees.")] = 0.0,
     sag_onset: Annotated[float, typer.Option(help="Seconds into the hold the sag begins.")] = 10.0,
+    holds: Annotated[int, typer.Option(help="Plank holds, on the knees between.")] = 1,
     setup: Annotated[float, typer.Option(help="Seconds still before the set.")] = 1.5,
     rest: Annotated[float, typer.Option(help="Seconds of rest after the set.")] = 2.0,
     body: Annotated[str, typer.Option(help="Body shape.")] = "m_avg",
@@ -81,6 +82,7 @@ def render(
             hold,
             sag,
             sag_onset,
+            holds,
             setup,
             rest,
         )

@@ -57,6 +57,7 @@ class Spec:
         hold_s: Plank hold length.
         sag_deg: Plank hip sag (+) or pike (-) reached by the end of the hold.
         sag_onset_s: Seconds into the hold when the sag starts to develop.
+        holds: Plank holds in the clip, each with the same sag, on the knees between.
         setup_s: Standing (or lying) still before the set begins.
         rest_s: Resting after the set.
     """
@@ -68,6 +69,7 @@ class Spec:
     hold_s: float = 20.0
     sag_deg: float = 0.0
     sag_onset_s: float = 10.0
+    holds: int = 1
     setup_s: float = 1.5
     rest_s: float = 2.0
 
@@ -79,6 +81,8 @@ class Spec:
             )
         if not 1 <= self.reps <= 30 or self.tempo <= 0 or self.hold_s <= 0:
             raise ValueError("reps must be 1-30, tempo and hold_s positive")
+        if not 1 <= self.holds <= 10:
+            raise ValueError("holds must be 1-10")
         for rep, faults in self.faults.items():
             unknown = set(faults) - set(REP_FAULTS)
             if unknown or not 1 <= rep <= self.reps:
@@ -277,16 +281,20 @@ def _plank(spec: Spec) -> Script:
     kneeling = Key(knee=95.0, spine=0.0, neck=-5.0)
     tl = Timeline(kneeling)
     tl.hold(spec.setup_s, "prelude")
-    tl.move(1.2, "prelude", knee=178.0)
-    tl.mark("hold_start")
-    step, t = 1.0, 0.0
-    while t < spec.hold_s - 1e-9:
-        seconds = min(step, spec.hold_s - t)
-        t += seconds
-        ramp = np.clip((t - spec.sag_onset_s) / 4.0, 0.0, 1.0)
-        sway = 0.8 * np.sin(2 * np.pi * t / 3.7)
-        tl.move(seconds, "set", sag=float(spec.sag_deg * ramp + sway))
-    tl.mark("hold_end")
+    for hold in range(spec.holds):
+        if hold:  # back on the knees between holds
+            tl.move(1.2, "set", knee=95.0, sag=0.0)
+            tl.hold(spec.rest_s, "set")
+        tl.move(1.2, "prelude" if hold == 0 else "set", knee=178.0)
+        tl.mark("hold_start")
+        step, t = 1.0, 0.0
+        while t < spec.hold_s - 1e-9:
+            seconds = min(step, spec.hold_s - t)
+            t += seconds
+            ramp = np.clip((t - spec.sag_onset_s) / 4.0, 0.0, 1.0)
+            sway = 0.8 * np.sin(2 * np.pi * t / 3.7)
+            tl.move(seconds, "set", sag=float(spec.sag_deg * ramp + sway))
+        tl.mark("hold_end")
     tl.move(1.2, "rest", knee=95.0, sag=0.0)
     tl.hold(spec.rest_s, "rest")
     return Script(tl, spec.exercise.replace("plank", "prone"), None, None, "centre")
