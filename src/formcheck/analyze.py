@@ -12,7 +12,8 @@ from formcheck import angles, implement
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
-from formcheck.kinematics import Kinematics, measure
+from formcheck.holds import Hold, HoldLimits, find_holds, unseen_spans, view_of
+from formcheck.kinematics import Kinematics, measure, near_side
 from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
 from formcheck.reps import Rep, RepRules, numbered, segment
 from formcheck.series import PoseSeries
@@ -43,6 +44,8 @@ def analyze(
     """
     spec = EXERCISES[exercise]
     limits = limits or thresholds(exercise)
+    if spec.pattern is None:
+        return _analyze_holds(series, spec, limits, conditioning)
     kin = measure(series, conditioning, single_leg=spec.single_leg)
     reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
     if spec.pattern == "floor" and frames is not None:
@@ -66,6 +69,81 @@ def analyze(
         partials=partial,
         summary=_summary(full, partial, spec),
         warnings=(*_warnings(series, kin), *_abstentions(full)),
+    )
+
+
+def hold_limits(limits: Thresholds) -> HoldLimits:
+    """The sag and pike lines of a hold exercise's thresholds (given as sizes; signed here)."""
+    table = TABLE[limits.exercise]
+    gaps = {c: abs(table[c].beginner - table[c].strict) for c in ("hip_sag", "hip_pike")}
+    return HoldLimits(
+        -abs(limits.values["hip_sag"]),
+        abs(limits.values["hip_pike"]),
+        gaps["hip_sag"],
+        gaps["hip_pike"],
+    )
+
+
+def _analyze_holds(
+    series: PoseSeries, spec: Exercise, limits: Thresholds, conditioning: Conditioning | None
+) -> SetReport:
+    """Find and judge the holds of a timed-hold exercise."""
+    assert spec.hold is not None
+    holds = tuple(find_holds(series, spec.hold, hold_limits(limits), conditioning))
+    label, width = view_of(series.xy)
+    warnings = []
+    if label not in spec.hold.views:
+        warnings.append(
+            f"{label} view: the line of the body cannot be judged from this angle; "
+            f"film from the {' or '.join(spec.hold.views)}"
+        )
+    for a, b in unseen_spans(series.xy, series.t, spec.hold.views):
+        warnings.append(
+            f"{a:.1f}-{b:.1f} s: not seen from the {' or '.join(spec.hold.views)}; "
+            "holds there are not timed or judged"
+        )
+    if not holds:
+        warnings.append(
+            f"no hold found: nobody held the {spec.name} position still, in view, for 3 s or more"
+        )
+    return SetReport(
+        source=series.meta,
+        n_frames=len(series),
+        exercise=spec.name,
+        profile=limits.profile,
+        thresholds=dict(limits.values),
+        custom_thresholds=tuple(sorted(limits.custom)),
+        camera_view=CameraView(label, label in spec.hold.views, width),
+        side="mid" if spec.hold.points == "mid" else near_side(series.visibility),
+        reps=(),
+        partials=(),
+        summary=_hold_summary(holds, spec),
+        warnings=(*_missing(series), *warnings),
+        holds=holds,
+    )
+
+
+def _hold_summary(holds: tuple[Hold, ...], spec: Exercise) -> Summary:
+    """Times in hold and in good form, and the cue for the fault that lasted longest."""
+    time_in: dict[str, float] = {}
+    for h in holds:
+        for i in h.faults:
+            time_in[i.code] = time_in.get(i.code, 0.0) + i.end_s - i.start_s
+    cues = []
+    if time_in:
+        code = max(time_in, key=lambda c: time_in[c])
+        number, start = next(
+            (n, i.start_s) for n, h in enumerate(holds, 1) for i in h.faults if i.code == code
+        )
+        cues.append(f"{spec.cues[code]} (hold {number}, from {start:.0f} s)")
+    return Summary(
+        0,
+        0,
+        0,
+        tuple(cues),
+        hold_count=len(holds),
+        hold_s=sum(h.duration_s for h in holds),
+        good_form_s=sum(h.good_form_s for h in holds),
     )
 
 
@@ -117,11 +195,13 @@ def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -
     return CameraView(kin.view.label, suitable, kin.view.width, skipped, tuple(warnings))
 
 
-def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
-    out = []
+def _missing(series: PoseSeries) -> tuple[str, ...]:
     missing = 1 - float(series.detected.mean()) if len(series) else 1.0
-    if missing > 0.2:
-        out.append(f"the person was not found in {missing:.0%} of the frames")
+    return (f"the person was not found in {missing:.0%} of the frames",) if missing > 0.2 else ()
+
+
+def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:
+    out = list(_missing(series))
     if len(kin.cuts):
         out.append(f"{len(kin.cuts)} scene cut(s); reps are not followed across a cut")
     if not kin.legs_seen:

@@ -250,7 +250,12 @@ def analyze(
     ],
     exercise: Annotated[
         str,
-        typer.Option("--exercise", "-e", help="deadlift, rdl, single_leg_rdl or good_morning."),
+        typer.Option(
+            "--exercise",
+            "-e",
+            help="deadlift, rdl, single_leg_rdl, good_morning; timed holds: plank, "
+            "side_plank, glute_bridge_hold, back_extension_hold.",
+        ),
     ],
     out_dir: Annotated[
         Path | None,
@@ -271,7 +276,7 @@ def analyze(
     ] = False,
     model: ModelOption = None,
 ) -> None:
-    """Count and judge every rep of a set; write DIR/report.json."""
+    """Count and judge every rep of a set, or time and judge every hold; write DIR/report.json."""
     from formcheck.analyze import analyze as run_analysis
     from formcheck.exercises import EXERCISES
     from formcheck.thresholds import PROFILES, thresholds
@@ -307,6 +312,11 @@ def analyze(
 
 def _show_report(report: SetReport) -> None:
     """The per-rep table a lifter reads, then the one cue that matters most."""
+    from formcheck.exercises import EXERCISES
+
+    if EXERCISES[report.exercise].pattern is None:
+        _show_holds(report)
+        return
     checked = [c for c in report.thresholds if c not in report.camera_view.skipped]
     if not report.reps and not report.partials:
         out.print(
@@ -319,6 +329,42 @@ def _show_report(report: SetReport) -> None:
         out.print(f"[dim]partial rep at {span} ({escape(partial.note)}), not counted[/]")
     clean = ("No fault found by the checks above.",) if report.reps and checked else ()
     for cue in report.summary.cues or clean:
+        out.print(f"[bold]Cue:[/] {escape(cue)}")
+
+
+def _show_holds(report: SetReport) -> None:
+    """One row per hold: its time, time in good form, fatigue onset and faults."""
+    summary = report.summary
+    if not report.holds:
+        out.print(f"No {report.exercise} hold found.")
+        return
+    sag, pike = report.thresholds["hip_sag"], report.thresholds["hip_pike"]
+    title = (
+        f"{report.exercise}: {summary.hold_count} hold{'s' if summary.hold_count > 1 else ''}, "
+        f"{summary.hold_s:.0f} s, {summary.good_form_s:.0f} s in good form\n"
+        f"[dim]{report.profile}: sag at -{sag:.0f}° or lower, pike at +{pike:.0f}° or higher[/]"
+    )
+    table = Table(title=title, title_justify="left")
+    for name in ("hold", "from", "held", "good form", "fatigue from", "hips (median)"):
+        table.add_column(name, justify="right")
+    table.add_column("faults")
+    for n, hold in enumerate(report.holds, 1):
+        onset = hold.fatigue_onset_s
+        faults = ", ".join(
+            f"[red]{i.code} {i.value_deg:+.0f}°[/] {i.start_s:.1f}-{i.end_s:.1f} s"
+            for i in hold.faults
+        )
+        table.add_row(
+            str(n),
+            f"{hold.start_s:.1f}s",
+            f"{hold.duration_s:.1f}s",
+            f"{hold.good_form_s:.1f}s",
+            "-" if onset is None else f"{onset:.1f}s",
+            f"{hold.metrics['median_deviation_deg']:+.0f}°",
+            faults or "[green]none[/]",
+        )
+    out.print(table)
+    for cue in summary.cues or ("No fault found.",):
         out.print(f"[bold]Cue:[/] {escape(cue)}")
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from formcheck.checks import CHECKS
+from formcheck.holds import Position
 from formcheck.reps import Pattern
 from formcheck.thresholds import TABLE
+
+#: Fault codes of a timed hold (see :mod:`formcheck.holds`).
+HOLD_CODES = ("hip_sag", "hip_pike")
 
 
 @dataclass(frozen=True)
@@ -15,24 +19,63 @@ class Exercise:
 
     Attributes:
         name: The name used on the command line and in reports.
-        pattern: How a rep starts: ``floor`` (from the floor) or ``standing``.
+        pattern: How a rep starts: ``floor`` (from the floor) or ``standing``; None
+            for a timed hold.
         checks: Fault codes checked on every full rep, most important first (the
             order decides which cue leads when several faults appear equally often).
         single_leg: Done standing on one leg: the standing leg is measured.
+        hold: For a timed hold, what the position looks like.
+        cues: For a timed hold, the cue of each fault code (what a sag or a pike
+            means depends on the exercise).
     """
 
     name: str
-    pattern: Pattern
-    checks: tuple[str, ...]
+    pattern: Pattern | None
+    checks: tuple[str, ...] = ()
     single_leg: bool = False
+    hold: Position | None = None
+    cues: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if (self.pattern is None) == (self.hold is None):
+            raise ValueError(f"{self.name}: give a rep pattern or a hold position, not both")
+        if self.hold is not None and set(self.cues) != set(HOLD_CODES):
+            raise ValueError(f"{self.name}: a hold needs a cue for each of {HOLD_CODES}")
         unknown = [c for c in self.checks if c not in CHECKS]
         if unknown:
             raise ValueError(f"{self.name}: no check registered for {unknown}")
-        missing = [c for c in self.checks if c not in TABLE.get(self.name, {})]
+        codes = self.checks if self.hold is None else HOLD_CODES
+        missing = [c for c in codes if c not in TABLE.get(self.name, {})]
         if missing:
             raise ValueError(f"{self.name}: no threshold for {missing}")
+
+
+#: A plank on the forearms or on straight arms, seen from the side.
+PLANK = Position(
+    end="ankle",
+    points="near",
+    rise_deg=(-35.0, 20.0),
+    knee_deg=(145.0, 180.0),
+    deviation_deg=(-40.0, 80.0),
+    arm_support=True,
+    knee_lift=0.08,
+    views=("side", "oblique"),
+)
+#: A side plank seen from the front (or the back): the shoulders stacked.
+SIDE_PLANK = Position(
+    "ankle", "mid", (-40.0, 10.0), (145.0, 180.0), (-40.0, 60.0), True, 0.08, ("oblique", "front")
+)
+#: The top of a glute bridge: shoulders on the floor, feet planted, the line to the knees.
+BRIDGE = Position(
+    "knee", "near", (5.0, 50.0), (50.0, 140.0), (-30.0, 40.0), False, None, ("side", "oblique")
+)
+#: A back-extension (Sorensen or reverse) hold: the body held level off a bench.
+BACK_EXTENSION = Position(
+    "ankle", "near", (-25.0, 25.0), (145.0, 180.0), (-40.0, 40.0), False, None, ("side", "oblique")
+)
+
+_LINE = "shoulders, hips and ankles in one line"
+_KNEE_LINE = "shoulders, hips and knees make one line"
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -61,6 +104,42 @@ EXERCISES: dict[str, Exercise] = {
             "standing",
             ("lost_balance", "free_leg_line", "squat_pattern", "incomplete_lockout"),
             single_leg=True,
+        ),
+        Exercise(
+            "plank",
+            None,
+            hold=PLANK,
+            cues={
+                "hip_sag": f"hips up: squeeze your glutes and brace, {_LINE}",
+                "hip_pike": f"lower your hips until {_LINE}",
+            },
+        ),
+        Exercise(
+            "side_plank",
+            None,
+            hold=SIDE_PLANK,
+            cues={
+                "hip_sag": f"lift your bottom hip: {_LINE}",
+                "hip_pike": f"bring your hips back under the line: {_LINE}",
+            },
+        ),
+        Exercise(
+            "glute_bridge_hold",
+            None,
+            hold=BRIDGE,
+            cues={
+                "hip_sag": f"drive your hips up: squeeze your glutes until {_KNEE_LINE}",
+                "hip_pike": f"ribs down: stop where {_KNEE_LINE}, no higher",
+            },
+        ),
+        Exercise(
+            "back_extension_hold",
+            None,
+            hold=BACK_EXTENSION,
+            cues={
+                "hip_sag": f"stop at level: hold {_LINE}, without arching past it",
+                "hip_pike": f"lift to level: hold {_LINE}",
+            },
         ),
     )
 }

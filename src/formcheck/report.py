@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from formcheck.holds import Hold, Interval
 from formcheck.series import VideoMeta
 
 SCHEMA_VERSION = 1
@@ -67,12 +68,15 @@ class CameraView:
 
 @dataclass(frozen=True)
 class Summary:
-    """Totals and the cues that matter most."""
+    """Totals and the cues that matter most (for timed holds also their times)."""
 
     rep_count: int
     partial_reps: int
     flagged_reps: int
     cues: tuple[str, ...]
+    hold_count: int = 0
+    hold_s: float = 0.0
+    good_form_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class SetReport:
     partials: tuple[RepResult, ...]
     summary: Summary
     warnings: tuple[str, ...] = ()
+    holds: tuple[Hold, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, keys as DESIGN.md fixes them."""
@@ -118,8 +123,8 @@ class SetReport:
             "side": self.side,
             "reps": [_rep(r) for r in self.reps],
             "partial_reps": [_rep(r) for r in self.partials],
-            "holds": [],
-            "summary": {**asdict(self.summary), "cues": list(self.summary.cues)},
+            "holds": [_hold(h) for h in self.holds],
+            "summary": _summary(self.summary),
             "load_suggestion": None,
             "warnings": list(self.warnings),
         }
@@ -155,6 +160,40 @@ def _rep(rep: RepResult) -> dict[str, Any]:
         "metrics": {
             k: _round(v, 2 if k.endswith("_confidence") else 1) for k, v in rep.metrics.items()
         },
+    }
+
+
+def _summary(summary: Summary) -> dict[str, Any]:
+    out = {**asdict(summary), "cues": list(summary.cues)}
+    out["hold_s"], out["good_form_s"] = round(summary.hold_s, 2), round(summary.good_form_s, 2)
+    return out
+
+
+def _hold(hold: Hold) -> dict[str, Any]:
+    onset = hold.fatigue_onset_s
+    return {
+        "start_s": round(hold.start_s, 3),
+        "end_s": round(hold.end_s, 3),
+        "duration_s": round(hold.duration_s, 2),
+        "good_form_s": round(hold.good_form_s, 2),
+        "fatigue_onset_s": None if onset is None else round(onset, 3),
+        "view": hold.view,
+        "faults": [_interval(i) for i in hold.faults],
+        "metrics": {k: _round(v, 1) for k, v in hold.metrics.items()},
+    }
+
+
+def _interval(interval: Interval) -> dict[str, Any]:
+    return {
+        "code": interval.code,
+        "severity": interval.severity,
+        "start_s": round(interval.start_s, 3),
+        "end_s": round(interval.end_s, 3),
+        "value": _round(interval.value_deg, 1),
+        "value_pct": _round(interval.value_pct, 1),
+        "threshold": interval.threshold_deg,
+        "unit": "deg",
+        "metric": "worst hip deviation from the body line (- below it, + above)",
     }
 
 

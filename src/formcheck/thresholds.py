@@ -99,6 +99,29 @@ _ROUND = (
     "12. Real side-view deadlifts: neutral spines bow 4-25 deg, rounded ones 26-74."
 )
 
+_SAG = (
+    "Hips below the shoulder-ankle line, deg of bend at the hip (the report signs it "
+    "negative); see formcheck.holds. Rendered planks: the model reads within 2 deg of "
+    "the true bend. Labelled real plank frames (MediaPipe landmarks, 16:9 assumed; "
+    "NgoQuocBao1010/Exercise-Correction, its history files): correct planks -2 to +20 "
+    "(10th-90th percentile), sagging ones -27 to -13. The synthetic corpus labels a sag "
+    "from 10 deg."
+)
+_PIKE = (
+    "Hips above the shoulder-ankle line, deg of bend at the hip. Real planks labelled "
+    "correct read up to +20 deg (90th percentile; one test set's up to +27), piked ones "
+    "from +39: people hold a plank with the hips a little high, so the line sits well "
+    "above the synthetic corpus's 10 deg, which the strict profile comes closer to."
+)
+_NO_DATA = (
+    "No labelled clips of this hold: the plank's lines, for the same bend at the hip "
+    "from the line of the body."
+)
+_HOLD = {"hip_sag": Limit(15, 10, 7, _SAG), "hip_pike": Limit(35, 25, 15, _PIKE)}
+_LIKE_PLANK = {
+    code: Limit(lim.beginner, lim.standard, lim.strict, _NO_DATA) for code, lim in _HOLD.items()
+}
+
 #: exercise -> fault code -> limit. The one source of truth for thresholds.
 TABLE: dict[str, dict[str, Limit]] = {
     "deadlift": {
@@ -119,6 +142,10 @@ TABLE: dict[str, dict[str, Limit]] = {
         "squat_pattern": Limit(55, 60, 65, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
     },
+    "plank": _HOLD,
+    "side_plank": _LIKE_PLANK,
+    "glute_bridge_hold": _LIKE_PLANK,
+    "back_extension_hold": _LIKE_PLANK,
     "single_leg_rdl": {
         "squat_pattern": Limit(55, 60, 65, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
