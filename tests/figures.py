@@ -130,3 +130,88 @@ def arched_outline(bows: np.ndarray, facing: int = 1, depth: float = 0.25) -> np
     front = np.full_like(back, depth)
     sides = (back, front) if facing > 0 else (front, back)
     return np.stack(sides, axis=1).astype(np.float32)
+
+
+#: Segment lengths of a lying figure (px) and how high a forearm plank holds the shoulders.
+LEG, UPPER_ARM, FOREARM = THIGH + SHIN, 90.0, 80.0
+
+
+def _lying_frame(bend: float, pose: str, facing: int, width: float) -> np.ndarray:
+    """(33, 2) one frame of a figure lying along the floor (y = 400), head towards -facing.
+
+    ``pose``: ``plank`` (on the forearms, hips bent ``bend`` deg: + above the line),
+    ``kneel`` (on forearms and knees), ``prone`` (flat on the floor).
+    """
+    floor = 400.0
+    tilt = np.radians(-8.0 if pose == "plank" else 0.0)  # shoulders above the feet
+    if pose == "prone":
+        shoulder = np.array([150.0, floor - 12])
+        trunk_dir = leg_dir = np.array([1.0, 0.0])
+    else:
+        shoulder = np.array([150.0, floor - UPPER_ARM])
+        up = np.radians(bend) * LEG / (TRUNK + LEG)
+        trunk_dir = np.array([np.cos(tilt + up), -np.sin(tilt + up)])
+        down = np.radians(bend) - up
+        leg_dir = np.array([np.cos(tilt - down), -np.sin(tilt - down)])
+    hip = shoulder + TRUNK * trunk_dir
+    knee = hip + THIGH * leg_dir
+    ankle = knee + SHIN * leg_dir
+    if pose == "kneel":
+        knee = np.array([hip[0] + 40.0, floor])
+        ankle = knee + np.array([SHIN, -10.0])
+    if pose == "prone":
+        elbow = shoulder + np.array([-60.0, 8.0])
+    else:
+        elbow = shoulder + np.array([0.0, UPPER_ARM])
+    points = {
+        "shoulder": shoulder,
+        "elbow": elbow,
+        "wrist": elbow + np.array([-FOREARM, 0.0]),
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": ankle + np.array([-4.0, -10.0]),
+        "foot_index": ankle + np.array([8.0, 12.0]),
+        "ear": shoulder - 35 * trunk_dir + np.array([0.0, -4.0]),
+        "eye": shoulder - 45 * trunk_dir + np.array([0.0, -6.0]),
+    }
+    xy = np.zeros((N_LANDMARKS, 2))
+    for name, p in points.items():
+        for side, dy in (("left", width / 2), ("right", -width / 2)):
+            xy[INDEX[f"{side}_{name}"]] = p + np.array([0.0, dy])
+    xy[INDEX["nose"]] = shoulder - 50 * trunk_dir
+    if facing > 0:  # head towards +x: mirror about the shoulder's x
+        xy[:, 0] = 2 * 150.0 - xy[:, 0] + 400
+    return xy
+
+
+def lying(
+    script: list[tuple[str, float, float, float]],
+    fps: float = 30.0,
+    facing: int = -1,
+    width: float = 0.0,
+    noise: float = 0.0,
+) -> PoseSeries:
+    """A lying figure over time from ``(pose, seconds, bend_from, bend_to)`` pieces.
+
+    Args:
+        script: Poses (see ``_lying_frame``) with the hip bend ramping linearly.
+        fps: Frame rate.
+        facing: -1 with the head at image-left, +1 at image-right.
+        width: Apparent shoulder and hip width in px (0: a pure side view); the two
+            sides are drawn this far apart vertically, like shoulders seen from the front.
+        noise: Standard deviation of the landmark jitter, px.
+    """
+    frames = []
+    for pose, seconds, a, b in script:
+        for bend in np.linspace(a, b, max(1, round(seconds * fps))):
+            frames.append(_lying_frame(float(bend), pose, facing, width))
+    xy = np.asarray(frames)
+    xy += np.random.default_rng(0).normal(0.0, noise, xy.shape) if noise else 0.0
+    n = len(xy)
+    visibility = np.full((n, N_LANDMARKS), 0.95, np.float32)
+    visibility[:, [INDEX[f"right_{p}"] for p in ("shoulder", "hip", "knee", "ankle")]] = 0.8
+    meta = VideoMeta(source="figure", fps=fps, width=640, height=480, n_frames=n)
+    return PoseSeries(
+        t=np.arange(n) / fps, xy=xy.astype(np.float32), visibility=visibility, meta=meta
+    )

@@ -111,3 +111,31 @@ def test_no_reps_is_said_plainly(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "No deadlift reps found" in result.stdout
     assert json.loads((tmp_path / "out" / "report.json").read_text())["summary"]["rep_count"] == 0
+
+
+def test_the_bundled_plank_sample_times_the_hold_and_finds_the_sag(tmp_path: Path) -> None:
+    # The real pose model on the rendered plank; the truth is the posed body's sag.
+    truth = json.loads((SAMPLES / "plank_sag.json").read_text())
+    (true,) = truth["holds"]
+    fps = truth["fps"]
+    out = tmp_path / "out"
+    result = run("analyze", str(SAMPLES / "plank_sag.mp4"), "-e", "plank", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    (hold,) = json.loads((out / "report.json").read_text())["holds"]
+    assert hold["start_s"] == pytest.approx(true["start_frame"] / fps, abs=0.5)
+    assert hold["end_s"] == pytest.approx(true["end_frame"] / fps, abs=0.5)
+    (sag,) = hold["faults"]
+    assert sag["code"] == "hip_sag"
+    assert sag["start_s"] == pytest.approx(true["sag_fault_frame"] / fps, abs=1.0)
+    assert -sag["value"] == pytest.approx(true["max_sag_deg"], abs=2.5)
+    assert hold["fatigue_onset_s"] == pytest.approx(true["sag_onset_frame"] / fps, abs=1.0)
+    assert "plank: 1 hold" in result.stdout and "hips up" in result.stdout
+
+
+def test_no_hold_is_said_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "standing.npz"
+    hinge(rdl_set([])).save(path)
+    result = run("analyze", str(path), "-e", "plank", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "No plank hold found" in result.stdout
+    assert "no hold found" in " ".join(result.stderr.split())

@@ -58,12 +58,12 @@ PLANK = Position(
     knee_deg=(145.0, 180.0),
     deviation_deg=(-40.0, 80.0),
     arm_support=True,
-    knee_lift=0.08,
+    knee_lift=0.06,
     views=("side", "oblique"),
 )
 #: A side plank seen from the front (or the back): the shoulders stacked.
 SIDE_PLANK = Position(
-    "ankle", "mid", (-40.0, 10.0), (145.0, 180.0), (-40.0, 60.0), True, 0.08, ("oblique", "front")
+    "ankle", "mid", (-40.0, 10.0), (145.0, 180.0), (-40.0, 60.0), True, 0.06, ("oblique", "front")
 )
 #: The top of a glute bridge: shoulders on the floor, feet planted, the line to the knees.
 BRIDGE = Position(
