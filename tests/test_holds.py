@@ -94,9 +94,10 @@ def test_the_tracker_gives_live_state_frame_by_frame() -> None:
     series = lying(script)
     tracker = HoldTracker(PLANK, LIMITS, "left")
     states = [
-        tracker.update(float(t), xy, v) for t, xy, v in zip(series.t, series.xy, series.visibility)
+        tracker.update(float(t), xy, v)
+        for t, xy, v in zip(series.t, series.xy, series.visibility, strict=True)
     ]
-    at = {round(float(t), 2): s for t, s in zip(series.t, states)}
+    at = {round(float(t), 2): s for t, s in zip(series.t, states, strict=True)}
     assert not at[1.0].holding
     assert at[5.0].holding and at[5.0].elapsed_s == pytest.approx(3.0, abs=0.2)
     assert at[5.0].fault is None and at[5.0].deviation_deg == pytest.approx(0.0, abs=0.1)
