@@ -101,17 +101,17 @@ _ROUND = (
 
 _SAG = (
     "Hips below the shoulder-ankle line, deg of bend at the hip (the report signs it "
-    "negative); see formcheck.holds. Rendered planks: the model reads within 2 deg of "
-    "the true bend. Labelled real plank frames (MediaPipe landmarks, 16:9 assumed; "
-    "NgoQuocBao1010/Exercise-Correction, its history files): correct planks -2 to +20 "
-    "(10th-90th percentile), sagging ones -27 to -13. The synthetic corpus labels a sag "
-    "from 10 deg."
+    "negative); see formcheck.holds. Rendered planks: the model reads the true bend to "
+    "1.9 deg (median; 90th percentile 3.7). Labelled real plank frames (MediaPipe "
+    "landmarks, 16:9 assumed; NgoQuocBao1010/Exercise-Correction, its history files): "
+    "correct planks +4 to +17 (10th-90th percentile), sagging ones -23 to -13. The "
+    "synthetic corpus labels a sag from 10 deg."
 )
 _PIKE = (
     "Hips above the shoulder-ankle line, deg of bend at the hip. Real planks labelled "
-    "correct read up to +20 deg (90th percentile; one test set's up to +27), piked ones "
-    "from +39: people hold a plank with the hips a little high, so the line sits well "
-    "above the synthetic corpus's 10 deg, which the strict profile comes closer to."
+    "correct read up to +17 deg (90th percentile; a held-out set's up to +27), piked "
+    "ones from +39: people hold a plank with the hips a little high, so the line sits "
+    "well above the synthetic corpus's 10 deg, which the strict profile comes closer to."
 )
 _NO_DATA = (
     "No labelled clips of this hold: the plank's lines, for the same bend at the hip "
