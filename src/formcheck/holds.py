@@ -201,6 +201,12 @@ def _knee_lift(xy: NDArray[np.floating], side: angles.Side) -> FloatArray:
 
 
 def _shoulder_width(xy: NDArray[np.floating]) -> FloatArray:
+    """(T,) distance between the shoulders over trunk length.
+
+    The whole distance, not only its horizontal part as for a standing lifter
+    (``kinematics.shoulder_width``): a side plank seen from the front stacks its
+    shoulders one above the other.
+    """
     left, right = xy[:, INDEX["left_shoulder"]], xy[:, INDEX["right_shoulder"]]
     hips = (xy[:, INDEX["left_hip"]] + xy[:, INDEX["right_hip"]]) / 2
     trunk = np.linalg.norm((left + right) / 2 - hips, axis=-1)
