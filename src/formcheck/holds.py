@@ -334,7 +334,8 @@ class Interval:
         value_deg: The worst signed hip deviation in the span.
         value_pct: The hip's distance from the line at that moment, % of its length.
         threshold_deg: The line it crossed (signed, like the value).
-        severity: ``major`` when ``major_deg`` or more past the line, else ``minor``.
+        severity: ``major`` when past the line by its major gap (see
+            :class:`HoldLimits`), else ``minor``.
     """
 
     code: str
@@ -436,7 +437,7 @@ class _Building:
 
     def good_form(self, until: float) -> float:
         spells = [s for f in self.faults.values() for s in f.spells]
-        running = sum(f.running(until) for f in self.faults.values())
+        running = sum(r for f in self.faults.values() if (r := f.running(until)) >= f.min_s)
         return until - self.start - sum(b - a for a, b in spells) - running
 
     def _interval(self, code: str, a: float, b: float, value: float, pct: float) -> Interval:
