@@ -12,7 +12,7 @@ from formcheck import angles, implement
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
-from formcheck.holds import Hold, HoldLimits, find_holds, unseen_spans, view_of
+from formcheck.holds import MIN_HOLD_S, Hold, HoldLimits, find_holds, unseen_spans, view_of
 from formcheck.kinematics import Kinematics, measure, near_side
 from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
 from formcheck.reps import Rep, RepRules, numbered, segment
@@ -31,7 +31,7 @@ def analyze(
     rep_rules: RepRules | None = None,
     frames: FrameReader | None = None,
 ) -> SetReport:
-    """Count and judge the reps of one set.
+    """Count and judge the reps of one set, or find and judge the holds of a timed hold.
 
     Args:
         series: The main person's landmarks.
@@ -97,14 +97,16 @@ def _analyze_holds(
             f"{label} view: the line of the body cannot be judged from this angle; "
             f"film from the {' or '.join(spec.hold.views)}"
         )
-    for a, b in unseen_spans(series.xy, series.t, spec.hold.views):
-        warnings.append(
+    else:
+        warnings += [
             f"{a:.1f}-{b:.1f} s: not seen from the {' or '.join(spec.hold.views)}; "
             "holds there are not timed or judged"
-        )
+            for a, b in unseen_spans(series.xy, series.t, spec.hold.views)
+        ]
     if not holds:
         warnings.append(
-            f"no hold found: nobody held the {spec.name} position still, in view, for 3 s or more"
+            f"no hold found: nobody held the {spec.name} position still, in view, "
+            f"for {MIN_HOLD_S:.0f} s or more"
         )
     return SetReport(
         source=series.meta,
