@@ -215,3 +215,47 @@ def lying(
     return PoseSeries(
         t=np.arange(n) / fps, xy=xy.astype(np.float32), visibility=visibility, meta=meta
     )
+
+
+def bridge(bends: np.ndarray, fps: float = 30.0) -> PoseSeries:
+    """A side-view glute bridge: shoulders on the floor, feet planted, hips lifted.
+
+    ``bends`` (T,) is the bend at the hip from the shoulder-knee line (+ above it);
+    NaN lays the hips on the floor (the bottom of a rep).
+    """
+    floor = 400.0
+    shoulder, ankle = np.array([150.0, floor - 10]), np.array([470.0, floor - 8])
+    knee = ankle + np.array([-10.0, -SHIN])
+    frames = []
+    for bend in np.asarray(bends, np.float64):
+        d = knee - shoulder
+        along = shoulder + d * TRUNK / (TRUNK + THIGH)
+        normal = np.array([d[1], -d[0]]) / np.linalg.norm(d)  # points up the image
+        lift = np.tan(np.radians(bend) / 2) * np.linalg.norm(d) / 2 if np.isfinite(bend) else None
+        hip = np.array([along[0], floor - 12]) if lift is None else along + lift * normal
+        points = {
+            "shoulder": shoulder,
+            "elbow": shoulder + np.array([60.0, 8.0]),
+            "wrist": shoulder + np.array([120.0, 8.0]),
+            "hip": hip,
+            "knee": knee,
+            "ankle": ankle,
+            "heel": ankle + np.array([-6.0, 2.0]),
+            "foot_index": ankle + np.array([20.0, 6.0]),
+            "ear": shoulder + np.array([-35.0, -6.0]),
+            "eye": shoulder + np.array([-40.0, -10.0]),
+        }
+        xy = np.zeros((N_LANDMARKS, 2))
+        for name, p in points.items():
+            for side in ("left", "right"):
+                xy[INDEX[f"{side}_{name}"]] = p
+        xy[INDEX["nose"]] = shoulder + np.array([-45.0, -12.0])
+        frames.append(xy)
+    n = len(frames)
+    meta = VideoMeta(source="figure", fps=fps, width=640, height=480, n_frames=n)
+    return PoseSeries(
+        t=np.arange(n) / fps,
+        xy=np.asarray(frames, np.float32),
+        visibility=np.full((n, N_LANDMARKS), 0.95, np.float32),
+        meta=meta,
+    )

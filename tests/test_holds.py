@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from figures import lying
+from figures import bridge, lying
 
 from formcheck import holds
 from formcheck.analyze import analyze
-from formcheck.exercises import PLANK
+from formcheck.exercises import BACK_EXTENSION, BRIDGE, PLANK, SIDE_PLANK
 from formcheck.holds import HoldLimits, HoldTracker, Spells, body_line, find_holds
 from formcheck.thresholds import thresholds
 
@@ -81,7 +81,7 @@ def test_a_dip_shorter_than_two_seconds_is_not_a_fault() -> None:
     assert hold.faults == ()
 
 
-def test_a_plank_seen_head_on_is_not_timed() -> None:
+def test_a_plank_whose_shoulders_the_camera_sees_apart_is_not_timed() -> None:
     series = lying([DOWN, ("plank", 10.0, 0, 0), UP], width=120.0)
     assert find_holds(series, PLANK, LIMITS) == []
     report = analyze(series, "plank")
@@ -133,3 +133,40 @@ def test_the_report_carries_each_hold_with_its_faults() -> None:
 def test_limits_must_straddle_the_line() -> None:
     with pytest.raises(ValueError, match="sag_deg < 0 < pike_deg"):
         HoldLimits(sag_deg=10.0, pike_deg=25.0)
+
+
+def test_a_side_plank_is_judged_from_the_front_on_the_midline() -> None:
+    # Seen from the front, a side plank shows one shoulder above the other.
+    script = [DOWN, ("plank", 6.0, 0, 0), ("plank", 0.1, -14, -14), ("plank", 5.0, -14, -14), UP]
+    series = lying(script, width=120.0)
+    (hold,) = find_holds(series, SIDE_PLANK, LIMITS)
+    assert hold.view == "front" and hold.duration_s == pytest.approx(11.1, abs=0.5)
+    assert [i.code for i in hold.faults] == ["hip_sag"]
+    assert find_holds(lying(script), SIDE_PLANK, LIMITS) == []  # from the side: not judged
+
+
+def test_a_glute_bridge_hold_is_timed_at_the_top_and_an_arch_is_a_pike() -> None:
+    fps = 30
+    bends = np.concatenate(
+        [
+            np.full(2 * fps, np.nan),
+            np.zeros(6 * fps),
+            np.full(5 * fps, 30.0),
+            np.full(2 * fps, np.nan),
+        ]
+    )
+    (hold,) = find_holds(bridge(bends), BRIDGE, LIMITS)
+    # The hips jump up in one frame here: the hold starts once they have been still.
+    assert 2.0 <= hold.start_s <= 2.0 + holds.SMOOTH_S + 0.1
+    assert hold.end_s == pytest.approx(13.0, abs=0.1)
+    (arch,) = hold.faults
+    assert arch.code == "hip_pike" and arch.value_deg == pytest.approx(30.0, abs=0.5)
+    assert 8.0 <= arch.start_s <= 8.0 + holds.SMOOTH_S + 0.1  # the same jump
+
+
+def test_a_back_extension_hold_needs_no_arms_and_a_droop_is_a_pike() -> None:
+    script = [DOWN, ("plank", 5.0, 0, 0), ("plank", 0.1, 28, 28), ("plank", 4.0, 28, 28), UP]
+    (hold,) = find_holds(lying(script), BACK_EXTENSION, LIMITS)
+    assert [i.code for i in hold.faults] == ["hip_pike"]
+    report = analyze(lying(script), "back_extension_hold")
+    assert "lift to level" in report.summary.cues[0]
