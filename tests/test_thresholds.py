@@ -39,7 +39,8 @@ def test_a_toml_file_overrides_values_and_says_which(tmp_path: Path) -> None:
         ("[deadlift]\nlean_bak = 8\n", "no threshold 'lean_bak'"),
         ("[deadlfit]\nlean_back = 8\n", "unknown key 'deadlfit'"),
         ('profile = "hard"\n', "profile must be one of"),
-        ('[deadlift]\nlean_back = "8"\n', "must be a number"),
+        ('[deadlift]\nlean_back = "8"\n', "must be a positive number"),
+        ("[plank]\nhip_sag = -8\n", "must be a positive number"),  # a size, not signed
         ("[deadlift\n", "not valid TOML"),
     ],
 )
@@ -53,3 +54,12 @@ def test_mistakes_in_the_file_are_errors(tmp_path: Path, text: str, message: str
 def test_an_unreadable_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read it"):
         thresholds("deadlift", "standard", tmp_path / "missing.toml")
+
+
+def test_a_hold_line_is_given_as_a_size_and_judged_signed(tmp_path: Path) -> None:
+    from formcheck.analyze import hold_limits
+
+    config = tmp_path / "t.toml"
+    config.write_text("[plank]\nhip_sag = 8\nhip_pike = 30\n")
+    lines = hold_limits(thresholds("plank", "standard", config))
+    assert (lines.sag_deg, lines.pike_deg) == (-8.0, 30.0)

@@ -77,8 +77,8 @@ def hold_limits(limits: Thresholds) -> HoldLimits:
     table = TABLE[limits.exercise]
     gaps = {c: abs(table[c].beginner - table[c].strict) for c in ("hip_sag", "hip_pike")}
     return HoldLimits(
-        -abs(limits.values["hip_sag"]),
-        abs(limits.values["hip_pike"]),
+        -limits.values["hip_sag"],
+        limits.values["hip_pike"],
         gaps["hip_sag"],
         gaps["hip_pike"],
     )

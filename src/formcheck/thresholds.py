@@ -230,6 +230,6 @@ def _number(config: Path, exercise: str, code: str, value: object) -> float:
     if code not in TABLE[exercise]:
         known = ", ".join(TABLE[exercise])
         raise ConfigError(f"{config}: [{exercise}] has no threshold {code!r}; known: {known}")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{config}: [{exercise}] {code} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigError(f"{config}: [{exercise}] {code} must be a positive number, got {value!r}")
     return float(value)
