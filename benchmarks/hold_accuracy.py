@@ -25,13 +25,17 @@ model) after scaling x by the video's aspect, which the files do not give
 (16:9 and 4:3 are shown). ``test.csv`` is held out; the history files, from
 which the lines were chosen, are shown as the development set.
 
+``--live`` scores the synthetic clips as the live mode will see them: raw
+frames one at a time through a causal One Euro filter into the same
+:class:`formcheck.holds.HoldTracker`, the side chosen from what it has seen.
+
 Real clips (``real/GROUND_TRUTH.tsv``, exercise plank): the time in hold we
 find against ``hold_s``, and our holds' spans.
 
 Run::
 
     python benchmarks/hold_accuracy.py --cache DIR [--rendered DIR ...]
-        [--data ../shared/data] [--profile standard]
+        [--data ../shared/data] [--profile standard] [--live]
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ import numpy as np
 
 from formcheck import holds
 from formcheck.analyze import analyze, hold_limits
-from formcheck.conditioning import condition
+from formcheck.conditioning import Conditioning, OneEuro, condition
+from formcheck.exercises import PLANK
 from formcheck.kinematics import near_side
 from formcheck.pose import estimate_poses
 from formcheck.pose.mediapipe import PoseEstimator
@@ -129,16 +134,28 @@ def measured_deviation(series: PoseSeries) -> np.ndarray:
     return holds.body_line(xy, near_side(series.visibility), "ankle").deviation_deg
 
 
-def score_clip(clip: Path, cache: Path, profile: str, scores: Scores) -> str:
+def live_holds(series: PoseSeries, limits: holds.HoldLimits) -> list[holds.Hold]:
+    """The holds as live mode finds them: frames one by one, a causal One Euro filter."""
+    gate = Conditioning().min_visibility
+    tracker = holds.HoldTracker(PLANK, limits)  # the side from what it has seen so far
+    smooth = OneEuro()
+    for t, xy, visibility in zip(series.t, series.xy, series.visibility, strict=True):
+        seen = np.where((visibility >= gate)[:, None], xy, np.nan)
+        tracker.update(float(t), smooth(seen, float(t)), visibility)
+    return tracker.finish()
+
+
+def score_clip(clip: Path, cache: Path, profile: str, scores: Scores, live: bool) -> str:
     """Score one synthetic clip; returns its line of the per-clip table."""
     truth = json.loads(clip.with_suffix(".json").read_text())
     with clip.with_suffix(".csv").open() as f:
         true_dev = -np.array([float(row["sag_3d"]) for row in csv.DictReader(f)])
     series = poses(clip, cache)
     limits = thresholds("plank", profile)  # type: ignore[arg-type]
-    report = analyze(series, "plank", limits)
+    ours = (
+        live_holds(series, hold_limits(limits)) if live else analyze(series, "plank", limits).holds
+    )
     fps, t = truth["fps"], series.t
-    ours = list(report.holds)
     scores.holds_true += len(truth["holds"])
     scores.holds_found += len(ours)
     measured = measured_deviation(series)
@@ -200,14 +217,14 @@ def _stats(values: list[float]) -> str:
     return f"n={len(v)} median {np.median(v):+.2f} s, mean |err| {mean:.2f} s, max {worst:.2f} s"
 
 
-def synthetic(folders: list[Path], cache: Path, profile: str) -> None:
+def synthetic(folders: list[Path], cache: Path, profile: str, live: bool) -> None:
     scores = Scores()
     for folder in folders:
         for clip in sorted(folder.glob("*.mp4")):
             truth_file = clip.with_suffix(".json")
             if not truth_file.exists() or not json.loads(truth_file.read_text()).get("holds"):
                 continue
-            print(score_clip(clip, cache, profile, scores))
+            print(score_clip(clip, cache, profile, scores, live))
     print(f"\nholds found {scores.holds_found} / true {scores.holds_true}")
     print(f"hold start error: {_stats(scores.start_err)}")
     print(f"hold end error:   {_stats(scores.end_err)}")
@@ -293,9 +310,12 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--profile", default="standard", choices=("beginner", "standard", "strict"))
+    parser.add_argument(
+        "--live", action="store_true", help="synthetic clips as live mode sees them (causal)"
+    )
     args = parser.parse_args()
-    print(f"== synthetic plank clips ({args.profile})")
-    synthetic([args.data / "synthetic", *args.rendered], args.cache, args.profile)
+    print(f"== synthetic plank clips ({args.profile}{', live' if args.live else ''})")
+    synthetic([args.data / "synthetic", *args.rendered], args.cache, args.profile, args.live)
     print(f"\n== keypoint rows ({args.profile})")
     keypoints(args.data, args.profile)
     print(f"\n== real plank clips ({args.profile})")
