@@ -296,7 +296,7 @@ def real(data: Path, cache: Path, profile: str) -> None:
             f"{row['path']:28s} hold_s {row['hold_s']:>5s} (spans {row['rep_spans']}); ours "
             f"{report.summary.hold_s:5.1f} s ({spans}); faults: {', '.join(faults) or 'none'}"
         )
-        for warning in report.warnings:
+        for warning in (*report.camera_view.warnings, *report.warnings):
             print(f"    warning: {warning}")
 
 

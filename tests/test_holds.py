@@ -86,7 +86,8 @@ def test_a_plank_whose_shoulders_the_camera_sees_apart_is_not_timed() -> None:
     assert find_holds(series, PLANK, LIMITS) == []
     report = analyze(series, "plank")
     assert report.holds == () and report.camera_view.suitable is False
-    assert any("cannot be judged from this angle" in w for w in report.warnings)
+    assert any("cannot be judged from this angle" in w for w in report.camera_view.warnings)
+    assert any("no hold found" in w for w in report.warnings)
 
 
 def test_the_tracker_gives_live_state_frame_by_frame() -> None:

@@ -91,7 +91,7 @@ def _analyze_holds(
     assert spec.hold is not None
     holds = tuple(find_holds(series, spec.hold, hold_limits(limits), conditioning))
     label, width = view_of(series.xy)
-    warnings = []
+    warnings: list[str] = []  # about the camera's angle
     if label not in spec.hold.views:
         warnings.append(
             f"{label} view: the line of the body cannot be judged from this angle; "
@@ -103,11 +103,10 @@ def _analyze_holds(
             "holds there are not timed or judged"
             for a, b in unseen_spans(series.xy, series.t, spec.hold.views)
         ]
-    if not holds:
-        warnings.append(
-            f"no hold found: nobody held the {spec.name} position still, in view, "
-            f"for {MIN_HOLD_S:.0f} s or more"
-        )
+    none = (
+        f"no hold found: nobody held the {spec.name} position still, in view, "
+        f"for {MIN_HOLD_S:.0f} s or more"
+    )
     return SetReport(
         source=series.meta,
         n_frames=len(series),
@@ -115,12 +114,12 @@ def _analyze_holds(
         profile=limits.profile,
         thresholds=dict(limits.values),
         custom_thresholds=tuple(sorted(limits.custom)),
-        camera_view=CameraView(label, label in spec.hold.views, width),
+        camera_view=CameraView(label, label in spec.hold.views, width, (), tuple(warnings)),
         side="mid" if spec.hold.points == "mid" else near_side(series.visibility),
         reps=(),
         partials=(),
         summary=_hold_summary(holds, spec),
-        warnings=(*_missing(series), *warnings),
+        warnings=(*_missing(series), *(() if holds else (none,))),
         holds=holds,
     )
 
