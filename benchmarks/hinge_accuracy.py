@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Accuracy of the hinge analysis on the labelled clips in ../shared/data.
 
+Hinges are deadlifts, RDLs, good mornings, single-leg RDLs and kettlebell swings;
+``--exercise`` scores only some of them.
+
 Synthetic clips (``synthetic/INDEX.tsv``; rendered, exact truth per frame and
 per rep) give:
 
@@ -25,7 +28,8 @@ series as ``DIR/<folder>/<clip>.npz`` so later runs analyse in seconds.
 Run::
 
     python benchmarks/hinge_accuracy.py [--data ../shared/data] [--cache DIR]
-        [--rendered DIR] [--skip-synthetic] [--skip-real] [--only NAME ...]
+        [--rendered DIR] [--exercise NAME ...] [--skip-synthetic] [--skip-real]
+        [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from formcheck.series import PoseSeries
 from formcheck.video import VideoFileSource, frames_at
 
 ROOT = Path(__file__).resolve().parents[1]
-HINGES = ("deadlift", "rdl", "good_morning", "single_leg_rdl")
+HINGES = ("deadlift", "rdl", "good_morning", "single_leg_rdl", "kb_swing")
 SCORED = (
     "squat_pattern",
     "incomplete_lockout",
@@ -156,7 +160,9 @@ def hip_errors(series: PoseSeries, truth_csv: Path, frames: slice) -> tuple[floa
     return (float(np.nanmean(err)) if measured else float("nan")), measured
 
 
-def synthetic_clips(folder: Path, also: tuple[str, ...] = ()) -> list[dict[str, str]]:
+def synthetic_clips(
+    folder: Path, also: tuple[str, ...] = (), kinds: tuple[str, ...] = HINGES
+) -> list[dict[str, str]]:
     """Hinge clips (and ``also`` these exercises) of a folder of rendered clips.
 
     The folder's INDEX.tsv lists them, or else every clip's JSON.
@@ -175,11 +181,11 @@ def synthetic_clips(folder: Path, also: tuple[str, ...] = ()) -> list[dict[str, 
                     "view_deg": str(truth["view_deg"]),
                 }
             )
-    return [r for r in rows if r["exercise"] in HINGES + also]
+    return [r for r in rows if r["exercise"] in kinds + also]
 
 
-def synthetic(folder: Path, cache: Path | None) -> None:
-    rows = synthetic_clips(folder)
+def synthetic(folder: Path, cache: Path | None, kinds: tuple[str, ...]) -> None:
+    rows = synthetic_clips(folder, kinds=kinds)
     tallies: dict[str, Tally] = defaultdict(Tally)
     print("\n| clip | view | reps true | reps found | hip MAE | hip measured |")
     print("|---|---|---|---|---|---|")
@@ -247,12 +253,12 @@ def real_truth(row: dict[str, str]) -> list[tuple[float, float, set[str] | None,
     return out
 
 
-def real(data: Path, cache: Path | None, only: Iterable[str]) -> None:
+def real(data: Path, cache: Path | None, only: Iterable[str], kinds: tuple[str, ...]) -> None:
     with (data / "real" / "GROUND_TRUTH.tsv").open() as f:
         rows = [
             r
             for r in csv.DictReader(f, delimiter="\t")
-            if r["exercise"] in HINGES and r["usable_for_eval"].startswith("yes")
+            if r["exercise"] in kinds and r["usable_for_eval"].startswith("yes")
         ]
     rows = [r for r in rows if not only or any(o in r["path"] for o in only)]
     tallies: dict[str, Tally] = defaultdict(Tally)
@@ -293,17 +299,20 @@ def main() -> None:
     parser.add_argument(
         "--rendered", type=Path, help="Also score a folder of clips from python -m formcheck.synth."
     )
+    parser.add_argument(
+        "--exercise", nargs="*", default=HINGES, choices=HINGES, help="Score only these."
+    )
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--skip-real", action="store_true")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: no such folder (the labelled clips live in ../shared/data)")
     if not args.skip_synthetic:
-        synthetic(args.data / "synthetic", args.cache)
+        synthetic(args.data / "synthetic", args.cache, tuple(args.exercise))
     if args.rendered:
-        synthetic(args.rendered, args.cache)
+        synthetic(args.rendered, args.cache, tuple(args.exercise))
     if not args.skip_real:
-        real(args.data, args.cache, args.only)
+        real(args.data, args.cache, args.only, tuple(args.exercise))
 
 
 if __name__ == "__main__":

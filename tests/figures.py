@@ -24,6 +24,7 @@ def hinge(
     width: float = 0.0,
     fps: float = 30.0,
     hand_ahead: np.ndarray | float = 0.0,
+    hands_up: np.ndarray | None = None,
 ) -> PoseSeries:
     """A side-view figure over time from segment angles (deg from vertical, + forward).
 
@@ -35,6 +36,8 @@ def hinge(
         width: Apparent shoulder and hip width in px (0 = pure side view).
         fps: Frame rate of the timestamps.
         hand_ahead: Hands ahead of mid-foot in px.
+        hands_up: (T,) height of the hands above the shoulders in px (a swung bell);
+            default: hanging an arm's length below them.
     """
     trunk = np.asarray(trunk, np.float64)
     n = len(trunk)
@@ -46,7 +49,8 @@ def hinge(
     shoulder = hip + TRUNK * _dir(trunk, facing)
     xy = np.full((n, N_LANDMARKS, 2), np.nan, np.float32)
     foot = np.array([facing * 25.0, 0.0])
-    hand = np.stack([ankle[:, 0] + facing * np.asarray(hand_ahead), shoulder[:, 1] + ARM], -1)
+    hand_y = shoulder[:, 1] + ARM if hands_up is None else shoulder[:, 1] - np.asarray(hands_up)
+    hand = np.stack([ankle[:, 0] + facing * np.asarray(hand_ahead), hand_y], -1)
     head = shoulder + 35 * _dir(trunk, facing)
     for name, track in {
         "shoulder": shoulder,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from formcheck import angles, implement
+from formcheck import angles, implement, swing
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
@@ -48,11 +48,13 @@ def analyze(
         return _analyze_holds(series, spec, limits, conditioning)
     kin = measure(series, conditioning, single_leg=spec.single_leg)
     reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
-    if spec.pattern == "floor" and frames is not None:
+    if spec.swing:
+        reps = swing.swings_only(reps, kin)
+    elif spec.pattern == "floor" and frames is not None:
         reps = _without_unloaded_rises(reps, series, kin, frames)
     checks = [CHECKS[c] for c in spec.checks]
     full_reps = [rep for rep in reps if rep.full]
-    judged = [_judge(kin, rep, checks, limits, full_reps) for rep in reps]
+    judged = [_judge(kin, rep, checks, limits, full_reps, spec.swing) for rep in reps]
     full = tuple(r for r, rep in zip(judged, reps, strict=True) if rep.full)
     partial = tuple(r for r, rep in zip(judged, reps, strict=True) if not rep.full)
     view = _camera_view(kin, spec, full)
@@ -69,6 +71,7 @@ def analyze(
         partials=partial,
         summary=_summary(full, partial, spec),
         warnings=(*_warnings(series, kin), *_abstentions(full)),
+        set_metrics=swing.set_metrics(kin, full_reps) if spec.swing else {},
     )
 
 
@@ -232,11 +235,17 @@ def _severity(check: Check, value: float, threshold: float, exercise: str) -> Se
 
 
 def _judge(
-    kin: Kinematics, rep: Rep, checks: list[Check], limits: Thresholds, full: Sequence[Rep]
+    kin: Kinematics,
+    rep: Rep,
+    checks: list[Check],
+    limits: Thresholds,
+    full: Sequence[Rep],
+    swung: bool = False,
 ) -> RepResult:
     """Metrics of one rep and, for a full rep, the fault of every check its view supports.
 
-    ``full`` is the set's full reps, for the checks that compare a rep with the set.
+    ``full`` is the set's full reps, for the checks that compare a rep with the set;
+    ``swung``: a kettlebell swing, which adds the bell's height and the hip speed.
     """
     t = kin.t
     view = kin.view_of(slice(rep.start, rep.end + 1)).label
@@ -244,6 +253,8 @@ def _judge(
     metrics = {"rise_s": float(t[rep.top] - t[rep.bottom])}
     if view != "front":
         metrics = _metrics(kin, rep)
+    if swung:
+        metrics.update(swing.rep_metrics(kin, rep))
     seen = [c for c in checks if view in c.views] if rep.full else []
     skipped = tuple(c.code for c in checks if c not in seen) if rep.full else ()
     for check in seen:

@@ -302,8 +302,10 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
         )
     trunk = kin.angles["trunk"]
     this = spine.reading(kin.back_bow, trunk, rep)
-    if this is None or this.coverage < spine.MIN_COVERAGE:
-        seen = {"back_outline_found": 0.0 if this is None else this.coverage}
+    if this is None:
+        return Abstention("the trunk is never seen leaning forward in this rep")
+    if this.coverage < spine.MIN_COVERAGE:
+        seen = {"back_outline_found": this.coverage}
         return Abstention(
             "the outline of the back was missing in most bent-over frames "
             "(cut off by the edge of the picture, or hidden)",

@@ -24,6 +24,9 @@ class Exercise:
         checks: Fault codes checked on every full rep, most important first (the
             order decides which cue leads when several faults appear equally often).
         single_leg: Done standing on one leg: the standing leg is measured.
+        swing: A kettlebell swung with both hands: a rise that does not bring the
+            hands up is standing up after parking the bell, no rep (see
+            :mod:`formcheck.swing`).
         hold: For a timed hold, what the position looks like.
         cues: For a timed hold, the cue of each fault code (what a sag or a pike
             means depends on the exercise).
@@ -33,6 +36,7 @@ class Exercise:
     pattern: Pattern | None
     checks: tuple[str, ...] = ()
     single_leg: bool = False
+    swing: bool = False
     hold: Position | None = None
     cues: dict[str, str] = field(default_factory=dict)
 
@@ -104,6 +108,12 @@ EXERCISES: dict[str, Exercise] = {
             "standing",
             ("lost_balance", "free_leg_line", "squat_pattern", "incomplete_lockout"),
             single_leg=True,
+        ),
+        Exercise(
+            "kb_swing",
+            "floor",
+            ("rounded_back", "lean_back", "incomplete_lockout", "squat_pattern"),
+            swing=True,
         ),
         Exercise(
             "plank",

@@ -96,6 +96,7 @@ class SetReport:
     summary: Summary
     warnings: tuple[str, ...] = ()
     holds: tuple[Hold, ...] = ()
+    set_metrics: dict[str, float | str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, keys as DESIGN.md fixes them."""
@@ -125,6 +126,9 @@ class SetReport:
             "partial_reps": [_rep(r) for r in self.partials],
             "holds": [_hold(h) for h in self.holds],
             "summary": _summary(self.summary),
+            "set_metrics": {
+                k: _round(v) if isinstance(v, float) else v for k, v in self.set_metrics.items()
+            },
             "load_suggestion": None,
             "warnings": list(self.warnings),
         }

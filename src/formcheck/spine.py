@@ -137,7 +137,7 @@ class Reading:
 
 
 def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
-    """The bow of ``rep`` over its bent-over frames; None without a trunk angle.
+    """The bow of ``rep`` over its bent-over frames; None when it never leans forward.
 
     Args:
         bows: (T,) bow per frame (see :func:`bow`).
@@ -146,7 +146,7 @@ def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
     """
     frames = np.arange(rep.start, rep.end + 1)
     lean = trunk[frames]
-    if not np.isfinite(lean).any():
+    if not np.isfinite(lean).any() or not np.nanmax(lean) > 0:
         return None
     bent = frames[lean >= BENT_SHARE * np.nanmax(lean)]
     values = bows[bent]

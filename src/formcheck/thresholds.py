@@ -99,6 +99,19 @@ _ROUND = (
     "12. Real side-view deadlifts: neutral spines bow 4-25 deg, rounded ones 26-74."
 )
 
+_SWING_LEAN = (
+    "Swing: trunk angle behind vertical at the top. No plates hide the hips, so the line "
+    "sits lower than the deadlift's. Shared synthetic swings: clean tops 0-2 deg behind, "
+    "tops leaning 20 deg (true) read 20-22; the synthetic corpus labels a lean from 12."
+)
+_SWING_LOCKOUT = (
+    "Swing: trunk still forward of vertical at the top. Shared synthetic swings: clean "
+    "tops -1 to +4 deg, tops 20-30 deg short of full hip extension read 22-26."
+)
+_SWING_SQUAT = (
+    "Swing: trunk angle from vertical at the bottom of the backswing, side views. Shared "
+    "synthetic swings: hinged backswings 49-55 deg, knee-dominant (squatted) ones 30-34."
+)
 _SAG = (
     "Hips below the shoulder-ankle line, deg of bend at the hip (the report signs it "
     "negative); see formcheck.holds. Rendered planks: the model reads the true bend to "
@@ -141,6 +154,12 @@ TABLE: dict[str, dict[str, Limit]] = {
         "rounded_back": Limit(16, 12, 8, _ROUND),
         "squat_pattern": Limit(55, 60, 65, _SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
+    },
+    "kb_swing": {
+        "rounded_back": Limit(16, 12, 8, _ROUND),
+        "lean_back": Limit(14, 10, 7, _SWING_LEAN),
+        "incomplete_lockout": Limit(20, 15, 10, _SWING_LOCKOUT),
+        "squat_pattern": Limit(38, 42, 46, _SWING_SQUAT),
     },
     "plank": _HOLD,
     "side_plank": _LIKE_PLANK,
