@@ -139,3 +139,19 @@ def test_no_hold_is_said_plainly(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "No plank hold found" in result.stdout
     assert "no hold found" in " ".join(result.stderr.split())
+
+
+def test_the_bundled_swing_sample_counts_the_swings_and_finds_the_lean(tmp_path: Path) -> None:
+    # The real pose model on the rendered swings: the hike and the park are no reps.
+    truth = json.loads((SAMPLES / "kb_swing_lean_back.json").read_text())
+    out = tmp_path / "out"
+    result = run(
+        "analyze", str(SAMPLES / "kb_swing_lean_back.mp4"), "-e", "kb_swing", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["summary"]["rep_count"] == truth["rep_count"] == 10
+    for ours, true in zip(report["reps"], truth["reps"], strict=True):
+        leaning = any(f["code"] == "lean_back" for f in ours["faults"])
+        assert leaning == ("lean_back" in true["faults"]), ours
+    assert report["set_metrics"]["swing_style"] == "russian"
