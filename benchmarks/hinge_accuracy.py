@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Accuracy of the hinge analysis on the labelled clips in ../shared/data.
 
-Hinges are deadlifts, RDLs, good mornings, single-leg RDLs and kettlebell swings;
-``--exercise`` scores only some of them.
+Hinges are deadlifts, RDLs, good mornings, single-leg RDLs, kettlebell swings
+and glute bridges (real hip thrusts are analysed as bridges); ``--exercise``
+scores only some of them.
 
 Synthetic clips (``synthetic/INDEX.tsv``; rendered, exact truth per frame and
 per rep) give:
@@ -55,7 +56,9 @@ from formcheck.series import PoseSeries
 from formcheck.video import VideoFileSource, frames_at
 
 ROOT = Path(__file__).resolve().parents[1]
-HINGES = ("deadlift", "rdl", "good_morning", "single_leg_rdl", "kb_swing")
+HINGES = ("deadlift", "rdl", "good_morning", "single_leg_rdl", "kb_swing", "glute_bridge")
+#: Real clips labelled with an exercise the analysis treats as another.
+ANALYSED_AS = {"hip_thrust": "glute_bridge"}
 SCORED = (
     "squat_pattern",
     "incomplete_lockout",
@@ -64,6 +67,7 @@ SCORED = (
     "bar_drift",
     "free_leg_line",
     "lost_balance",
+    "over_arch",
 )
 
 
@@ -151,11 +155,13 @@ def score_faults(
                     tallies[f.code].add(False, True, clip)
 
 
-def hip_errors(series: PoseSeries, truth_csv: Path, frames: slice) -> tuple[float, float]:
+def hip_errors(
+    series: PoseSeries, truth_csv: Path, frames: slice, lying: bool = False
+) -> tuple[float, float]:
     """MAE of the measured hip angle vs ``hip_2d``, and the share of frames measured."""
     with truth_csv.open() as f:
         true = np.array([float(row["hip_2d"]) for row in csv.DictReader(f)])
-    err = np.abs(measure(series).angles["hip"][frames] - true[frames])
+    err = np.abs(measure(series, lying=lying).angles["hip"][frames] - true[frames])
     measured = float(np.isfinite(err).mean())
     return (float(np.nanmean(err)) if measured else float("nan")), measured
 
@@ -211,6 +217,7 @@ def synthetic(folder: Path, cache: Path | None, kinds: tuple[str, ...]) -> None:
             series,
             folder / f"{name}.csv",
             slice(set_phase["start_frame"], set_phase["end_frame"] + 1),
+            lying=row["exercise"] == "glute_bridge",
         )
         view_deg = float(row["view_deg"])
         view = "front" if view_deg >= 60 else f"{view_deg:g} deg"
@@ -258,7 +265,8 @@ def real(data: Path, cache: Path | None, only: Iterable[str], kinds: tuple[str, 
         rows = [
             r
             for r in csv.DictReader(f, delimiter="\t")
-            if r["exercise"] in kinds and r["usable_for_eval"].startswith("yes")
+            if ANALYSED_AS.get(r["exercise"], r["exercise"]) in kinds
+            and r["usable_for_eval"].startswith("yes")
         ]
     rows = [r for r in rows if not only or any(o in r["path"] for o in only)]
     tallies: dict[str, Tally] = defaultdict(Tally)
@@ -273,7 +281,8 @@ def real(data: Path, cache: Path | None, only: Iterable[str], kinds: tuple[str, 
         except NoPersonError:
             print(f"| {Path(row['path']).stem} | {row['camera_view']} (nobody found) | ... |")
             continue
-        report = analyze(series, row["exercise"], frames=reader(data / "real" / row["path"]))
+        exercise = ANALYSED_AS.get(row["exercise"], row["exercise"])
+        report = analyze(series, exercise, frames=reader(data / "real" / row["path"]))
         truth = real_truth(row)
         score_faults(tallies, report, truth, Path(row["path"]).stem)
         found = ";".join("+".join(f.code for f in r.faults) or "none" for r in report.reps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,12 +13,26 @@ from formcheck import angles, implement, swing
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
-from formcheck.holds import MIN_HOLD_S, Hold, HoldLimits, find_holds, unseen_spans, view_of
+from formcheck.holds import (
+    MIN_HOLD_S,
+    Hold,
+    HoldLimits,
+    body_line,
+    find_holds,
+    unseen_spans,
+    view_of,
+)
 from formcheck.kinematics import Kinematics, measure, near_side
 from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
 from formcheck.reps import Rep, RepRules, numbered, segment
 from formcheck.series import PoseSeries
 from formcheck.thresholds import TABLE, Thresholds, thresholds
+
+#: Lying on the back, the rep signal is the hips' bend from the shoulder-knee line
+#: plus this: about 90 at the top, 40-50 with the hips down.
+HIPS_DOWN_DEG = 90.0
+#: The hips are held at the top of a bridge while within this of their highest (deg).
+TOP_HOLD_DEG = 10.0
 
 #: Reads the frames of the analysed video shown at the given times (seconds).
 FrameReader = Callable[[list[float]], dict[float, NDArray[np.uint8]]]
@@ -38,7 +53,7 @@ def analyze(
         exercise: A key of :data:`formcheck.exercises.EXERCISES`.
         limits: The thresholds (default: the standard profile's).
         conditioning: Landmark conditioning settings.
-        rep_rules: Rep segmentation tolerances.
+        rep_rules: Rep segmentation tolerances (default: the exercise's own).
         frames: Reads frames of the video; floor lifts use it to tell a pull from
             standing up without the bar (see :mod:`formcheck.implement`).
     """
@@ -46,11 +61,17 @@ def analyze(
     limits = limits or thresholds(exercise)
     if spec.pattern is None:
         return _analyze_holds(series, spec, limits, conditioning)
-    kin = measure(series, conditioning, single_leg=spec.single_leg)
-    reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
+    kin = measure(series, conditioning, single_leg=spec.single_leg, lying=spec.lying)
+    signal = kin.height
+    if spec.lying:
+        hip_line = body_line(kin.xy, kin.side, "knee").deviation_deg
+        kin = replace(kin, hip_line=hip_line)
+        # High at the top, like standing tall; an arch does not raise the top.
+        signal = HIPS_DOWN_DEG + np.minimum(hip_line, 0.0)
+    reps = segment(signal, kin.t, kin.cuts, spec.pattern, rep_rules or spec.rules)
     if spec.swing:
         reps = swing.swings_only(reps, kin)
-    elif spec.pattern == "floor" and frames is not None:
+    elif spec.pattern == "floor" and frames is not None and not spec.lying:
         reps = _without_unloaded_rises(reps, series, kin, frames)
     checks = [CHECKS[c] for c in spec.checks]
     full_reps = [rep for rep in reps if rep.full]
@@ -255,6 +276,8 @@ def _judge(
         metrics = _metrics(kin, rep)
     if swung:
         metrics.update(swing.rep_metrics(kin, rep))
+    if kin.hip_line is not None:
+        metrics["top_hold_s"] = _top_hold(kin.hip_line, kin.t, rep)
     seen = [c for c in checks if view in c.views] if rep.full else []
     skipped = tuple(c.code for c in checks if c not in seen) if rep.full else ()
     for check in seen:
@@ -292,6 +315,16 @@ def _fault(
         metric=check.metric,
         confidence=found.confidence,
     )
+
+
+def _top_hold(hip_line: NDArray[np.float64], t: NDArray[np.float64], rep: Rep) -> float:
+    """Seconds the hips stay up at the top of a bridge: within TOP_HOLD_DEG of their peak."""
+    span = hip_line[rep.top : rep.end + 1]
+    if not np.isfinite(span).any():
+        return float("nan")
+    down = np.flatnonzero(~(span >= np.nanmax(span) - TOP_HOLD_DEG))
+    last = rep.top + (int(down[0]) - 1 if len(down) else len(span) - 1)
+    return float(t[max(last, rep.top)] - t[rep.top])
 
 
 def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:

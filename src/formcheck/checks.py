@@ -184,15 +184,34 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
 
 @register(
     "incomplete_lockout",
-    "top trunk",
-    "trunk angle still forward of vertical at the top",
+    "lockout",
+    "hips short of full extension at the top: the trunk still forward of vertical "
+    "(lying on the back: the hips below the line from the shoulders to the knees)",
     "deg",
     "above",
     _SAGITTAL,
     "Finish tall: squeeze your glutes until your hips are fully through",
 )
 def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
+    if kin.hip_line is not None:
+        found = _extreme(kin.hip_line, rep.lockout, largest=True)
+        return None if found is None else Measurement(-found.value, found.start, found.end)
     return _extreme(kin.angles["trunk"], rep.lockout, largest=False)
+
+
+@register(
+    "over_arch",
+    "arch",
+    "hips pushed above the line from the shoulders to the knees at the top",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Ribs down: stop where your shoulders, hips and knees make one line",
+)
+def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
+    if kin.hip_line is None:
+        return None
+    return _extreme(kin.hip_line, rep.lockout, largest=True)
 
 
 @register(

@@ -253,8 +253,8 @@ def analyze(
         typer.Option(
             "--exercise",
             "-e",
-            help="deadlift, rdl, single_leg_rdl, good_morning; timed holds: plank, "
-            "side_plank, glute_bridge_hold, back_extension_hold.",
+            help="deadlift, rdl, single_leg_rdl, good_morning, kb_swing, glute_bridge; "
+            "timed holds: plank, side_plank, glute_bridge_hold, back_extension_hold.",
         ),
     ],
     out_dir: Annotated[

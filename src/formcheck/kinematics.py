@@ -89,6 +89,9 @@ class Kinematics:
             the hip, knee, shin and thigh angles are then all missing.
         back_bow: (T,) bow of the back's outline, degrees (see :func:`formcheck.spine.bow`);
             None when the series has no outline.
+        hip_line: (T,) for exercises done lying on the back, the bend at the hip of the
+            line from the shoulders to the knees, degrees (+ hips above it, see
+            :func:`formcheck.holds.body_line`); None otherwise.
     """
 
     t: FloatArray
@@ -107,6 +110,7 @@ class Kinematics:
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
     legs_seen: bool = True
+    hip_line: FloatArray | None = field(default=None, repr=False)
     back_bow: FloatArray | None = field(default=None, repr=False)
 
     def view_of(self, span: slice) -> View:
@@ -325,7 +329,11 @@ def _free_bend(xy: FloatArray, ankles: FloatArray) -> FloatArray:
 
 
 def measure(
-    series: PoseSeries, conditioning: Conditioning | None = None, *, single_leg: bool = False
+    series: PoseSeries,
+    conditioning: Conditioning | None = None,
+    *,
+    single_leg: bool = False,
+    lying: bool = False,
 ) -> Kinematics:
     """Condition a pose series and measure everything the checks need.
 
@@ -334,6 +342,8 @@ def measure(
         conditioning: Landmark conditioning settings.
         single_leg: Measure the standing leg (found from the lower ankle) instead
             of the side nearer the camera.
+        lying: Done lying on the back: the guesses judged from standing frames
+            (hips placed on the thigh, knees hidden by plates) are not looked for.
     """
     xy, cuts = condition(series.xy, series.visibility, series.t, conditioning)
     ankles = _ankle_heights(series)
@@ -346,12 +356,13 @@ def measure(
         floor = _planted(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
     shoulder = angles.either(xy, "shoulder")
     height = (floor - shoulder[:, 1]) / leg
-    xy = without_collapsed_hips(xy, _bent(height))
+    if not lying:
+        xy = without_collapsed_hips(xy, _bent(height))
     hip = angles.either(xy, "hip")
     trunk = angles.incline(hip, shoulder, facing)  # both sides: one is often hidden
     hands = angles.either(xy, "wrist")
     found = {**angles.compute(xy, side, facing), "trunk": trunk}
-    seen = legs_seen(found, height)
+    seen = lying or legs_seen(found, height)
     if not seen:
         found = {k: np.full_like(v, np.nan) if k in _LEG_ANGLES else v for k, v in found.items()}
     return Kinematics(

@@ -112,6 +112,17 @@ _SWING_SQUAT = (
     "Swing: trunk angle from vertical at the bottom of the backswing, side views. Shared "
     "synthetic swings: hinged backswings 49-55 deg, knee-dominant (squatted) ones 30-34."
 )
+_BRIDGE_LOCKOUT = (
+    "Glute bridge: how far the hips stay below the line from the shoulders to the knees "
+    "at the top. Synthetic clean tops read 2-4 deg short (shared and rendered), tops "
+    "23-30 deg short (true, shared) 33-36, 22 short on a rendered slim body only 14 (the "
+    "line moved from 15 to 12 for it; see the README); real clean tops sit 5-11 above."
+)
+_ARCH = (
+    "Glute bridge: how far the hips are pushed above the line from the shoulders to the "
+    "knees at the top, the lower back arching. Real clean bridges hold the hips 5-11 deg "
+    "above it (like a plank's slightly high hips), synthetic clean ones 2-4 below."
+)
 _SAG = (
     "Hips below the shoulder-ankle line, deg of bend at the hip (the report signs it "
     "negative); see formcheck.holds. Rendered planks: the model reads the true bend to "
@@ -160,6 +171,10 @@ TABLE: dict[str, dict[str, Limit]] = {
         "lean_back": Limit(14, 10, 7, _SWING_LEAN),
         "incomplete_lockout": Limit(20, 15, 10, _SWING_LOCKOUT),
         "squat_pattern": Limit(38, 42, 46, _SWING_SQUAT),
+    },
+    "glute_bridge": {
+        "incomplete_lockout": Limit(16, 12, 8, _BRIDGE_LOCKOUT),
+        "over_arch": Limit(20, 15, 12, _ARCH),
     },
     "plank": _HOLD,
     "side_plank": _LIKE_PLANK,

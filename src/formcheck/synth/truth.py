@@ -56,6 +56,9 @@ LABEL_LINES: dict[str, tuple[str, float, float, int]] = {
     "hip_pike": ("max_pike_deg", 10.0, 5.0, 1),
     "free_leg_line": ("max_free_leg_bend_deg", 25.0, 15.0, 1),
     "lost_balance": ("min_free_foot_cm", 3.0, 6.0, -1),
+    # Hip extension past straight at the top of a bridge, measured in 3-D only: a
+    # fully extended rendered bridge reads 180-186.
+    "over_arch": ("max_hip_signed_deg", 195.0, 188.0, 1),
 }
 #: Lines that differ by exercise (the same as the shared corpus uses): an RDL or
 #: a swing bends the knees less than a deadlift, so "knees dominate" starts higher.
@@ -75,7 +78,7 @@ CHECKED = {
     "rdl": ("squat_pattern", "rounded_back", "incomplete_lockout"),
     "single_leg_rdl": ("rounded_back", "incomplete_lockout", "free_leg_line", "lost_balance"),
     "kb_swing": ("squat_pattern", "rounded_back", "incomplete_lockout", "lean_back"),
-    "glute_bridge": ("incomplete_lockout",),
+    "glute_bridge": ("incomplete_lockout", "over_arch"),
 }
 STANDING_START = ("rdl", "single_leg_rdl", "kb_swing")
 
