@@ -24,13 +24,18 @@ from formcheck.holds import (
 )
 from formcheck.kinematics import Kinematics, measure, near_side
 from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
-from formcheck.reps import Rep, RepRules, numbered, segment
+from formcheck.reps import Rep, RepRules, numbered, rises, segment
 from formcheck.series import PoseSeries
 from formcheck.thresholds import TABLE, Thresholds, thresholds
 
-#: Lying on the back, the rep signal is the hips' bend from the shoulder-knee line
-#: plus this: about 90 at the top, 40-50 with the hips down.
-HIPS_DOWN_DEG = 90.0
+#: Lying on the back, a rep is a rise of the hips' bend from the shoulder-knee line
+#: (about 0 at the top, -40 to -60 with the hips down) of at least RISE_RANGE of the
+#: set's range (5th to 95th percentile) and MIN_RISE_DEG, and RISE_SHARE of its usual
+#: rise. A set whose every top stops short moves little: the model sees the hips of
+#: the shared corpus's incomplete bridges rise 11-12 deg.
+RISE_RANGE = 0.25
+MIN_RISE_DEG = 5.0
+RISE_SHARE = 0.3
 #: The hips are held at the top of a bridge while within this of their highest (deg).
 TOP_HOLD_DEG = 10.0
 
@@ -53,7 +58,7 @@ def analyze(
         exercise: A key of :data:`formcheck.exercises.EXERCISES`.
         limits: The thresholds (default: the standard profile's).
         conditioning: Landmark conditioning settings.
-        rep_rules: Rep segmentation tolerances (default: the exercise's own).
+        rep_rules: Rep segmentation tolerances (exercises done standing).
         frames: Reads frames of the video; floor lifts use it to tell a pull from
             standing up without the bar (see :mod:`formcheck.implement`).
     """
@@ -62,13 +67,12 @@ def analyze(
     if spec.pattern is None:
         return _analyze_holds(series, spec, limits, conditioning)
     kin = measure(series, conditioning, single_leg=spec.single_leg, lying=spec.lying)
-    signal = kin.height
     if spec.lying:
         hip_line = body_line(kin.xy, kin.side, "knee").deviation_deg
         kin = replace(kin, hip_line=hip_line)
-        # High at the top, like standing tall; an arch does not raise the top.
-        signal = HIPS_DOWN_DEG + np.minimum(hip_line, 0.0)
-    reps = segment(signal, kin.t, kin.cuts, spec.pattern, rep_rules or spec.rules)
+        reps = rises(hip_line, kin.t, kin.cuts, _least_rise(hip_line), RISE_SHARE)
+    else:
+        reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
     if spec.swing:
         reps = swing.swings_only(reps, kin)
     elif spec.pattern == "floor" and frames is not None and not spec.lying:
@@ -315,6 +319,15 @@ def _fault(
         metric=check.metric,
         confidence=found.confidence,
     )
+
+
+def _least_rise(hip_line: NDArray[np.float64]) -> float:
+    """The least rise of the hips that is a bridge rep in this set (see RISE_RANGE)."""
+    seen = hip_line[np.isfinite(hip_line)]
+    if not len(seen):
+        return MIN_RISE_DEG
+    spread = float(np.percentile(seen, 95) - np.percentile(seen, 5))
+    return max(MIN_RISE_DEG, RISE_RANGE * spread)
 
 
 def _top_hold(hip_line: NDArray[np.float64], t: NDArray[np.float64], rep: Rep) -> float:

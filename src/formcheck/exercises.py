@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from formcheck.checks import CHECKS
 from formcheck.holds import Position
-from formcheck.reps import Pattern, RepRules
+from formcheck.reps import Pattern
 from formcheck.thresholds import TABLE
 
 #: Fault codes of a timed hold (see :mod:`formcheck.holds`).
@@ -30,7 +30,6 @@ class Exercise:
         lying: Done lying on the back (glute bridge, hip thrust): reps come from the
             hips rising to the line from the shoulders to the knees, not from the
             shoulders dropping.
-        rules: Rep segmentation tolerances of this exercise (None: the defaults).
         hold: For a timed hold, what the position looks like.
         cues: For a timed hold, the cue of each fault code (what a sag or a pike
             means depends on the exercise).
@@ -42,7 +41,6 @@ class Exercise:
     single_leg: bool = False
     swing: bool = False
     lying: bool = False
-    rules: RepRules | None = None
     hold: Position | None = None
     cues: dict[str, str] = field(default_factory=dict)
 
@@ -121,15 +119,7 @@ EXERCISES: dict[str, Exercise] = {
             ("rounded_back", "lean_back", "incomplete_lockout", "squat_pattern"),
             swing=True,
         ),
-        # A bridge that stops halfway up is still a rep (the lockout check judges it):
-        # "at the top" reaches down to 60 % of the set's usual depth.
-        Exercise(
-            "glute_bridge",
-            "floor",
-            ("incomplete_lockout", "over_arch"),
-            lying=True,
-            rules=RepRules(top_frac=0.6, deep_frac=0.8),
-        ),
+        Exercise("glute_bridge", "floor", ("incomplete_lockout", "over_arch"), lying=True),
         Exercise(
             "plank",
             None,

@@ -319,3 +319,85 @@ _PATTERNS: dict[Pattern, Callable[[FloatArray, list[_Excursion], _Depths], list[
     "floor": _floor_reps,
     "standing": _standing_reps,
 }
+
+
+def rises(
+    signal: FloatArray, t: FloatArray, cuts: NDArray[np.intp], min_rise: float, share: float
+) -> list[Rep]:
+    """Reps as rises of ``signal`` (high at the top): a glute bridge's hips going up.
+
+    A rep is a peak standing at least ``min_rise`` above the troughs around it
+    (its prominence), and at least ``share`` of the set's median rise: a bridge
+    that stops well short of the top is still a rep (its checks judge it), a
+    shuffle at the bottom is none. It runs from the lowest frame since the
+    previous peak (``start``, ``bottom``) over the top (``top``: the first frame
+    within ``min_rise / 2`` of the peak; ``lockout_end``: the last) to the lowest
+    frame before the next peak. A clip that opens at the top gives a partial rep
+    (the lowering only), as does one that ends while the hips are still rising;
+    one that ends with the hips held up is full.
+
+    Args:
+        signal: (T,) NaN where unknown.
+        t: (T,) seconds.
+        cuts: Frames that start a new shot.
+        min_rise: Least rise of a rep, in the signal's unit.
+        share: Least rise as a share of the set's median rise.
+    """
+    found: list[tuple[int, int, int, float, str]] = []  # start, peak, end, rise, note
+    for a, b in segments(len(signal), cuts):
+        for lo, hi in ((a + s, a + e) for s, e in runs(np.isfinite(signal[a:b]))):
+            found += _shot_rises(signal[lo:hi], t[lo:hi], lo, min_rise)
+    if not found:
+        return []
+    typical = float(np.median([f[3] for f in found]))
+    reps = []
+    for start, peak, end, rise, note in found:
+        if rise < share * typical:
+            continue
+        up = signal[start : end + 1] >= signal[peak] - min_rise / 2
+        top = start + int(np.argmax(up))
+        after = np.flatnonzero(~up[peak - start :])
+        lockout_end = peak + (int(after[0]) - 1 if len(after) else end - peak)
+        reps.append(Rep(0, start, start, top, end, max(lockout_end, top), not note, note))
+    return numbered(reps)
+
+
+def _shot_rises(
+    piece: FloatArray, t: FloatArray, offset: int, min_rise: float
+) -> list[tuple[int, int, int, float, str]]:
+    """(start, peak, end, rise, note) of every rise within one shot (frames of the set)."""
+    low = float(np.min(piece))  # padding: a top at either end of the shot is a peak
+    candidates, _ = find_peaks(np.r_[low, piece, low], prominence=min_rise)
+    peaks: list[int] = []
+    for peak in (int(c) - 1 for c in candidates):
+        # Two maxima of one top (a held top wobbles) have no real trough between them.
+        if (
+            peaks
+            and np.min(piece[peaks[-1] : peak + 1]) > min(piece[peaks[-1]], piece[peak]) - min_rise
+        ):
+            if piece[peak] > piece[peaks[-1]]:
+                peaks[-1] = peak
+            continue
+        peaks.append(peak)
+    out = []
+    for k, peak in enumerate(peaks):
+        before = peaks[k - 1] if k else 0
+        after = peaks[k + 1] if k + 1 < len(peaks) else len(piece) - 1
+        start = before + int(np.argmin(piece[before : peak + 1]))
+        end = peak + int(np.argmin(piece[peak : after + 1]))
+        note = ""
+        if start == peak:
+            note = "clip opens at the top"
+        elif peak == len(piece) - 1:
+            earlier = int(np.searchsorted(t, t[peak] - 0.2))
+            if piece[peak] - piece[earlier] > min_rise / 4:
+                note = "cut off while rising"
+        up, down = float(piece[peak] - piece[start]), float(piece[peak] - piece[end])
+        if start == peak:  # the lowering only
+            rise = down
+        elif k + 1 == len(peaks) and down < min_rise:  # the shot ends at the top
+            rise = up
+        else:
+            rise = min(up, down)
+        out.append((offset + start, offset + peak, offset + end, rise, note))
+    return out
