@@ -34,3 +34,11 @@ def test_hips_short_of_the_line_and_hips_pushed_past_it_are_faults() -> None:
     short = report.reps[1].faults[0]
     assert short.value == pytest.approx(25.0, abs=1.5) and short.threshold == 12.0
     assert report.reps[2].faults[0].value == pytest.approx(25.0, abs=1.5)
+
+
+def test_a_clip_opening_at_the_top_or_ending_mid_rise_gives_partial_reps() -> None:
+    bends = ramp((0, 0, 1.0), (0, -50, 0.8), (-50, -50, 0.6), (-50, 0, 0.8), (0, 0, 1.0))
+    bends = np.r_[bends, ramp((0, -50, 0.8), (-50, -50, 0.6), (-50, -20, 0.5))]
+    report = analyze(bridge(bends), "glute_bridge")
+    assert report.summary.rep_count == 1
+    assert [p.note for p in report.partials] == ["clip opens at the top", "cut off while rising"]

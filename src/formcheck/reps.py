@@ -385,19 +385,20 @@ def _shot_rises(
         after = peaks[k + 1] if k + 1 < len(peaks) else len(piece) - 1
         start = before + int(np.argmin(piece[before : peak + 1]))
         end = peak + int(np.argmin(piece[peak : after + 1]))
-        note = ""
-        if start == peak:
-            note = "clip opens at the top"
-        elif peak == len(piece) - 1:
-            earlier = int(np.searchsorted(t, t[peak] - 0.2))
-            if piece[peak] - piece[earlier] > min_rise / 4:
-                note = "cut off while rising"
         up, down = float(piece[peak] - piece[start]), float(piece[peak] - piece[end])
-        if start == peak:  # the lowering only
-            rise = down
-        elif k + 1 == len(peaks) and down < min_rise:  # the shot ends at the top
-            rise = up
+        if k == 0 and up < min_rise:  # seen first already up: the lowering only
+            note, rise = "clip opens at the top", down
+        elif k + 1 == len(peaks) and down < min_rise:  # the shot ends with the hips up
+            note, rise = _still_rising(piece, t, peak, min_rise), up
         else:
-            rise = min(up, down)
+            note, rise = "", min(up, down)
         out.append((offset + start, offset + peak, offset + end, rise, note))
     return out
+
+
+def _still_rising(piece: FloatArray, t: FloatArray, peak: int, min_rise: float) -> str:
+    """A note when the shot ends at ``peak`` with the hips still on the way up."""
+    if peak < len(piece) - 1:
+        return ""
+    earlier = int(np.searchsorted(t, t[peak] - 0.2))
+    return "cut off while rising" if piece[peak] - piece[earlier] > min_rise / 4 else ""
