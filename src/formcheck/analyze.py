@@ -67,16 +67,7 @@ def analyze(
     if spec.pattern is None:
         return _analyze_holds(series, spec, limits, conditioning)
     kin = measure(series, conditioning, single_leg=spec.single_leg, lying=spec.lying)
-    if spec.lying:
-        hip_line = body_line(kin.xy, kin.side, "knee").deviation_deg
-        kin = replace(kin, hip_line=hip_line)
-        reps = rises(hip_line, kin.t, kin.cuts, _least_rise(hip_line), RISE_SHARE)
-    else:
-        reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rep_rules)
-    if spec.swing:
-        reps = swing.swings_only(reps, kin)
-    elif spec.pattern == "floor" and frames is not None and not spec.lying:
-        reps = _without_unloaded_rises(reps, series, kin, frames)
+    kin, reps = _reps(series, kin, spec, rep_rules, frames)
     checks = [CHECKS[c] for c in spec.checks]
     full_reps = [rep for rep in reps if rep.full]
     judged = [_judge(kin, rep, checks, limits, full_reps, spec.swing) for rep in reps]
@@ -98,6 +89,27 @@ def analyze(
         warnings=(*_warnings(series, kin), *_abstentions(full)),
         set_metrics=swing.set_metrics(kin, full_reps) if spec.swing else {},
     )
+
+
+def _reps(
+    series: PoseSeries,
+    kin: Kinematics,
+    spec: Exercise,
+    rules: RepRules | None,
+    frames: FrameReader | None,
+) -> tuple[Kinematics, list[Rep]]:
+    """The set's reps, counted the exercise's way; lying down, ``kin`` gains its hip line."""
+    if spec.lying:
+        hip_line = body_line(kin.xy, kin.side, "knee").deviation_deg
+        found = rises(hip_line, kin.t, kin.cuts, _least_rise(hip_line), RISE_SHARE)
+        return replace(kin, hip_line=hip_line), found
+    assert spec.pattern is not None
+    reps = segment(kin.height, kin.t, kin.cuts, spec.pattern, rules)
+    if spec.swing:
+        return kin, swing.swings_only(reps, kin)
+    if spec.pattern == "floor" and frames is not None:
+        return kin, _without_unloaded_rises(reps, series, kin, frames)
+    return kin, reps
 
 
 def hold_limits(limits: Thresholds) -> HoldLimits:
