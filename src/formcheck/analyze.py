@@ -130,7 +130,8 @@ def _analyze_holds(
     """Find and judge the holds of a timed-hold exercise."""
     assert spec.hold is not None
     holds = tuple(find_holds(series, spec.hold, hold_limits(limits), conditioning))
-    label, width = view_of(series.xy)
+    view = view_of(series.xy)
+    label = view.label
     warnings: list[str] = []  # about the camera's angle
     if label not in spec.hold.views:
         warnings.append(
@@ -154,7 +155,7 @@ def _analyze_holds(
         profile=limits.profile,
         thresholds=dict(limits.values),
         custom_thresholds=tuple(sorted(limits.custom)),
-        camera_view=CameraView(label, label in spec.hold.views, width, (), tuple(warnings)),
+        camera_view=CameraView(label, label in spec.hold.views, view.width, (), tuple(warnings)),
         side="mid" if spec.hold.points == "mid" else near_side(series.visibility),
         reps=(),
         partials=(),

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from formcheck import angles
 from formcheck.conditioning import Conditioning, condition
-from formcheck.kinematics import OBLIQUE_MAX_WIDTH, SIDE_MAX_WIDTH, ViewLabel, near_side
+from formcheck.kinematics import View, ViewLabel, near_side, view_from_width
 from formcheck.series import PoseSeries
 from formcheck.skeleton import INDEX
 
@@ -215,11 +215,11 @@ def _shoulder_width(xy: NDArray[np.floating]) -> FloatArray:
     return np.asarray(width, np.float64)
 
 
-def view_of(xy: NDArray[np.floating]) -> tuple[ViewLabel, float]:
-    """The camera view of (T, 33, 2) landmarks and their median apparent shoulder width."""
+def view_of(xy: NDArray[np.floating]) -> View:
+    """The camera view of (T, 33, 2) landmarks, from their median shoulder width."""
     widths = _shoulder_width(xy)
     width = float(np.median(widths[np.isfinite(widths)])) if np.isfinite(widths).any() else np.nan
-    return _view(width), width
+    return view_from_width(width)
 
 
 def unseen_spans(
@@ -229,15 +229,11 @@ def unseen_spans(
     spells = Spells(BRIDGE_S, MIN_HOLD_S)
     widths = _shoulder_width(xy)
     for when, width in zip(t, widths, strict=True):
-        spells.update(float(when), bool(np.isfinite(width)) and _view(width) not in views)
+        spells.update(
+            float(when), bool(np.isfinite(width)) and view_from_width(width).label not in views
+        )
     spells.close()
     return spells.spells
-
-
-def _view(width: float) -> ViewLabel:
-    if not np.isfinite(width) or width > OBLIQUE_MAX_WIDTH:
-        return "front"
-    return "side" if width <= SIDE_MAX_WIDTH else "oblique"
 
 
 def in_position(line: BodyLine, position: Position) -> NDArray[np.bool_]:
@@ -469,7 +465,7 @@ class _Building:
             faults=tuple(intervals),
             good_form_s=max(0.0, end - self.start - faulty),
             fatigue_onset_s=self.fatigue.spells[0][0] if self.fatigue.spells else None,
-            view=_view(float(np.nanmedian(self.width))),
+            view=view_from_width(float(np.nanmedian(self.width))).label,
             metrics=_metrics(deviation, pct, np.asarray(self.head)),
         )
 
@@ -575,7 +571,7 @@ class HoldTracker:
         if not elapsed or not widths:
             return False
         speed = np.linalg.norm(line.hip[0] - hip0) / elapsed / line.length[0]
-        view = _view(float(np.median(widths)))
+        view = view_from_width(float(np.median(widths))).label
         return bool(speed <= STILL_SPEED) and view in self.position.views
 
 
