@@ -129,7 +129,7 @@ def test_the_bundled_plank_sample_times_the_hold_and_finds_the_sag(tmp_path: Pat
     assert sag["start_s"] == pytest.approx(true["sag_fault_frame"] / fps, abs=1.0)
     assert -sag["value"] == pytest.approx(true["max_sag_deg"], abs=2.5)
     assert hold["fatigue_onset_s"] == pytest.approx(true["sag_onset_frame"] / fps, abs=1.0)
-    assert "plank: 1 hold" in result.stdout and "hips up" in result.stdout
+    assert "plank: 1 hold" in result.stdout and "Hips up" in result.stdout
 
 
 def test_no_hold_is_said_plainly(tmp_path: Path) -> None:

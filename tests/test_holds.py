@@ -128,7 +128,7 @@ def test_the_report_carries_each_hold_with_its_faults() -> None:
     assert fault["value"] == pytest.approx(-15.0, abs=0.5) and fault["unit"] == "deg"
     assert data["summary"]["hold_count"] == 1 and data["reps"] == []
     assert data["summary"]["good_form_s"] == pytest.approx(hold["good_form_s"])
-    assert "hips up" in data["summary"]["cues"][0]
+    assert "Hips up" in data["summary"]["cues"][0]
 
 
 def test_limits_must_straddle_the_line() -> None:
@@ -170,4 +170,4 @@ def test_a_back_extension_hold_needs_no_arms_and_a_droop_is_a_pike() -> None:
     (hold,) = find_holds(lying(script), BACK_EXTENSION, LIMITS)
     assert [i.code for i in hold.faults] == ["hip_pike"]
     report = analyze(lying(script), "back_extension_hold")
-    assert "lift to level" in report.summary.cues[0]
+    assert "Lift to level" in report.summary.cues[0]

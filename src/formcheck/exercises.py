@@ -125,8 +125,8 @@ EXERCISES: dict[str, Exercise] = {
             None,
             hold=PLANK,
             cues={
-                "hip_sag": f"hips up: squeeze your glutes and brace, {_LINE}",
-                "hip_pike": f"lower your hips until {_LINE}",
+                "hip_sag": f"Hips up: squeeze your glutes and brace, {_LINE}",
+                "hip_pike": f"Lower your hips until {_LINE}",
             },
         ),
         Exercise(
@@ -134,8 +134,8 @@ EXERCISES: dict[str, Exercise] = {
             None,
             hold=SIDE_PLANK,
             cues={
-                "hip_sag": f"lift your bottom hip: {_LINE}",
-                "hip_pike": f"bring your hips back under the line: {_LINE}",
+                "hip_sag": f"Lift your bottom hip: {_LINE}",
+                "hip_pike": f"Bring your hips back under the line: {_LINE}",
             },
         ),
         Exercise(
@@ -143,8 +143,8 @@ EXERCISES: dict[str, Exercise] = {
             None,
             hold=BRIDGE,
             cues={
-                "hip_sag": f"drive your hips up: squeeze your glutes until {_KNEE_LINE}",
-                "hip_pike": f"ribs down: stop where {_KNEE_LINE}, no higher",
+                "hip_sag": f"Drive your hips up: squeeze your glutes until {_KNEE_LINE}",
+                "hip_pike": f"Ribs down: stop where {_KNEE_LINE}, no higher",
             },
         ),
         Exercise(
@@ -152,8 +152,8 @@ EXERCISES: dict[str, Exercise] = {
             None,
             hold=BACK_EXTENSION,
             cues={
-                "hip_sag": f"stop at level: hold {_LINE}, without arching past it",
-                "hip_pike": f"lift to level: hold {_LINE}",
+                "hip_sag": f"Stop at level: hold {_LINE}, without arching past it",
+                "hip_pike": f"Lift to level: hold {_LINE}",
             },
         ),
     )

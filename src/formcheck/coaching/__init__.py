@@ -1,0 +1,1 @@
+"""Coaching: a judged set turned into cues, a load suggestion, and a history."""
