@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from formcheck import angles, implement, swing
+from formcheck import angles, implement, swing, velocity
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
+from formcheck.coaching.cues import hold_cues, ranges, set_cues
 from formcheck.conditioning import Conditioning
 from formcheck.exercises import EXERCISES, Exercise
 from formcheck.holds import (
@@ -87,7 +87,7 @@ def analyze(
         partials=partial,
         summary=_summary(full, partial, spec),
         warnings=(*_warnings(series, kin), *_abstentions(full)),
-        set_metrics=swing.set_metrics(kin, full_reps) if spec.swing else {},
+        set_metrics=_set_metrics(kin, spec, full_reps, full),
     )
 
 
@@ -110,6 +110,17 @@ def _reps(
     if spec.pattern == "floor" and frames is not None:
         return kin, _without_unloaded_rises(reps, series, kin, frames)
     return kin, reps
+
+
+def _set_metrics(
+    kin: Kinematics, spec: Exercise, reps: list[Rep], judged: tuple[RepResult, ...]
+) -> dict[str, float | str]:
+    """Numbers over the whole set: the velocity loss, and a swing's cadence and style."""
+    out = swing.set_metrics(kin, reps) if spec.swing else {}
+    loss = velocity.of_reps(spec.name, judged)
+    if loss is not None:
+        out["velocity_loss_pct"] = loss.pct
+    return out
 
 
 def hold_limits(limits: Thresholds) -> HoldLimits:
@@ -166,23 +177,12 @@ def _analyze_holds(
 
 
 def _hold_summary(holds: tuple[Hold, ...], spec: Exercise) -> Summary:
-    """Times in hold and in good form, and the cue for the fault that lasted longest."""
-    time_in: dict[str, float] = {}
-    for h in holds:
-        for i in h.faults:
-            time_in[i.code] = time_in.get(i.code, 0.0) + i.end_s - i.start_s
-    cues = []
-    if time_in:
-        code = max(time_in, key=lambda c: time_in[c])
-        number, start = next(
-            (n, i.start_s) for n, h in enumerate(holds, 1) for i in h.faults if i.code == code
-        )
-        cues.append(f"{spec.cues[code]} (hold {number}, from {start:.0f} s)")
+    """Times in hold and in good form, and the cues for the faults."""
     return Summary(
         0,
         0,
         0,
-        tuple(cues),
+        hold_cues(holds, spec),
         hold_count=len(holds),
         hold_s=sum(h.duration_s for h in holds),
         good_form_s=sum(h.good_form_s for h in holds),
@@ -230,7 +230,7 @@ def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -
         if turned:
             codes = sorted({c for r in turned for c in r.skipped})
             warnings.append(
-                f"reps {_ranges([r.index for r in turned])} are seen from the {label}: "
+                f"reps {ranges([r.index for r in turned])} are seen from the {label}: "
                 f"{', '.join(codes)} not checked on them"
             )
     suitable = not skipped and not any(r.skipped for r in reps)
@@ -260,7 +260,7 @@ def _abstentions(reps: tuple[RepResult, ...]) -> tuple[str, ...]:
         for code, reason in rep.abstained.items():
             grouped.setdefault((code, reason), []).append(rep.index)
     return tuple(
-        f"{code} not judged on rep{'s' if len(ns) > 1 else ''} {_ranges(ns)}: {reason}"
+        f"{code} not judged on rep{'s' if len(ns) > 1 else ''} {ranges(ns)}: {reason}"
         for (code, reason), ns in grouped.items()
     )
 
@@ -380,24 +380,6 @@ def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:
 def _summary(
     full: tuple[RepResult, ...], partial: tuple[RepResult, ...], spec: Exercise
 ) -> Summary:
-    """Totals, and the cue for the fault seen on most reps (the exercise's order breaks ties)."""
+    """Totals, and the cues for the faults, the one to work on first leading."""
     flagged = [r for r in full if r.faults]
-    counts = Counter(f.code for r in full for f in r.faults)
-    cues = []
-    if counts:
-        rank = {code: i for i, code in enumerate(spec.checks)}
-        code = min(counts, key=lambda c: (-counts[c], rank[c]))
-        reps = [r.index for r in full if any(f.code == code for f in r.faults)]
-        cues.append(f"{CHECKS[code].cue} (rep{'s' if len(reps) > 1 else ''} {_ranges(reps)})")
-    return Summary(len(full), len(partial), len(flagged), tuple(cues))
-
-
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
-    out: list[str] = []
-    for n in numbers:
-        if out and out[-1].split("-")[-1] == str(n - 1):
-            out[-1] = f"{out[-1].split('-')[0]}-{n}"
-        else:
-            out.append(str(n))
-    return ", ".join(out)
+    return Summary(len(full), len(partial), len(flagged), set_cues(full, spec))

@@ -15,6 +15,9 @@ from formcheck.series import VideoMeta
 SCHEMA_VERSION = 1
 
 Severity = Literal["minor", "major"]
+#: What to do with the load next time, most cautious last.
+Action = Literal["progress", "hold", "regress", "stop"]
+ACTIONS: tuple[Action, ...] = ("progress", "hold", "regress", "stop")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,38 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class LoadSuggestion:
+    """What to do next time, and why (see :mod:`formcheck.coaching.rules`).
+
+    Attributes:
+        action: ``progress``, ``hold``, ``regress`` or ``stop`` (this exercise, today).
+        change_pct: The change of the load, after rounding to real plates or bells
+            (for a timed hold: of the hold time); None when stopping.
+        next_load: The load (for a timed hold: the seconds) to use next, when known.
+        unit: ``kg``, ``lb`` or ``s``.
+        next_reps: Reps for the next set; None for a timed hold or when stopping.
+        reasons: Every rule that spoke, the deciding ones first, with its source.
+        alternative: An easier variant to do instead, when regressing or stopping.
+        prescription: Where the set sits against a program's prescription, if any.
+    """
+
+    action: Action
+    change_pct: float | None
+    next_load: float | None
+    unit: str | None
+    next_reps: int | None
+    reasons: tuple[str, ...]
+    alternative: str | None = None
+    prescription: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.action not in ACTIONS:
+            raise ValueError(f"action must be one of {ACTIONS}, not {self.action!r}")
+        if not self.reasons:
+            raise ValueError("a load suggestion needs at least one reason")
+
+
+@dataclass(frozen=True)
 class SetReport:
     """Everything the outputs need about one analysed set."""
 
@@ -97,6 +132,7 @@ class SetReport:
     warnings: tuple[str, ...] = ()
     holds: tuple[Hold, ...] = ()
     set_metrics: dict[str, float | str] = field(default_factory=dict)
+    load_suggestion: LoadSuggestion | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, keys as DESIGN.md fixes them."""
@@ -129,7 +165,7 @@ class SetReport:
             "set_metrics": {
                 k: _round(v) if isinstance(v, float) else v for k, v in self.set_metrics.items()
             },
-            "load_suggestion": None,
+            "load_suggestion": _suggestion(self.load_suggestion),
             "warnings": list(self.warnings),
         }
 
@@ -171,6 +207,14 @@ def _summary(summary: Summary) -> dict[str, Any]:
     out = {**asdict(summary), "cues": list(summary.cues)}
     out["hold_s"], out["good_form_s"] = round(summary.hold_s, 2), round(summary.good_form_s, 2)
     return out
+
+
+def _suggestion(suggestion: LoadSuggestion | None) -> dict[str, Any] | None:
+    if suggestion is None:
+        return None
+    out = {**asdict(suggestion), "reasons": list(suggestion.reasons)}
+    optional = ("alternative", "prescription")
+    return {k: v for k, v in out.items() if v is not None or k not in optional}
 
 
 def _hold(hold: Hold) -> dict[str, Any]:
