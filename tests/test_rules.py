@@ -5,61 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sets import hold, report
 
 from formcheck.coaching import rules
 from formcheck.coaching.facts import FollowUp, Inputs, Past, PastSet, facts
 from formcheck.coaching.loads import Load
 from formcheck.coaching.program import PROGRAMS
 from formcheck.exercises import EXERCISES
-from formcheck.holds import Hold, Interval
-from formcheck.report import (
-    CameraView,
-    Fault,
-    LoadSuggestion,
-    RepResult,
-    SetReport,
-    Summary,
-)
-from formcheck.series import VideoMeta
-
-SPEED = "peak_shoulder_speed_leg_per_s"
-
-
-def rep(index: int, mark: str, speed: float = 1.0, code: str = "rounded_back") -> RepResult:
-    """A rep: ``.`` clean, ``m`` a minor fault, ``M`` a major one."""
-    faults = ()
-    if mark != ".":
-        severity = "major" if mark == "M" else "minor"
-        faults = (Fault(code, severity, 12.0, 8.0, "deg", index, index + 1, "bow"),)
-    return RepResult(index, float(index), index + 1.0, faults, {SPEED: speed})
-
-
-def report(
-    marks: str = "", exercise: str = "deadlift", speeds: list[float] | None = None, holds=()
-) -> SetReport:
-    speeds = speeds or [1.0] * len(marks)
-    reps = tuple(rep(i, m, s) for i, (m, s) in enumerate(zip(marks, speeds, strict=True), 1))
-    meta = VideoMeta("clip.mp4", 30.0, 640, 480)
-    return SetReport(
-        meta,
-        300,
-        exercise,
-        "standard",
-        {},
-        (),
-        CameraView("side", True, 0.1),
-        "left",
-        reps,
-        (),
-        Summary(len(reps), 0, sum(bool(r.faults) for r in reps), ()),
-        holds=holds,
-    )
-
-
-def hold(start: float, end: float, faults: tuple[tuple[float, float], ...] = ()) -> Hold:
-    intervals = tuple(Interval("hip_sag", a, b, -14.0, -6.0, -10.0, "minor") for a, b in faults)
-    good = end - start - sum(b - a for a, b in faults)
-    return Hold(start, end, intervals, good, None, "side")
+from formcheck.report import LoadSuggestion
 
 
 def suggest(marks: str = ".....", exercise: str = "deadlift", speeds=None, holds=(), **given):
