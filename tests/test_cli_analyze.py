@@ -88,8 +88,9 @@ def test_the_bundled_deadlift_sample_counts_its_reps_and_finds_the_rounded_ones(
     # segmentation mask's outline of the back for the two rounded reps.
     truth = json.loads((SAMPLES / "deadlift_rounding.json").read_text())
     out = tmp_path / "out"
+    video = str(SAMPLES / "deadlift_rounding.mp4")
     result = run(
-        "analyze", str(SAMPLES / "deadlift_rounding.mp4"), "-e", "deadlift", "-o", str(out)
+        "analyze", video, "-e", "deadlift", "-o", str(out), "--load", "100kg", "--rpe", "8"
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
@@ -102,6 +103,10 @@ def test_the_bundled_deadlift_sample_counts_its_reps_and_finds_the_rounded_ones(
         assert bool(rounded) == ("rounded_back" in true["faults"]), ours
         assert 0.5 <= ours["metrics"]["rounded_back_confidence"] <= 1
     assert "Chest proud" in report["summary"]["cues"][0]
+    # Form held until the first rounded rep: same load, the set ends before it.
+    first = next(i for i, r in enumerate(truth["reps"], 1) if r["faults"])
+    s = report["load_suggestion"]
+    assert (s["action"], s["next_load"], s["next_reps"]) == ("hold", 100.0, first - 1)
 
 
 def test_no_reps_is_said_plainly(tmp_path: Path) -> None:
@@ -145,9 +150,8 @@ def test_the_bundled_swing_sample_counts_the_swings_and_finds_the_lean(tmp_path:
     # The real pose model on the rendered swings: the hike and the park are no reps.
     truth = json.loads((SAMPLES / "kb_swing_lean_back.json").read_text())
     out = tmp_path / "out"
-    result = run(
-        "analyze", str(SAMPLES / "kb_swing_lean_back.mp4"), "-e", "kb_swing", "-o", str(out)
-    )
+    video = str(SAMPLES / "kb_swing_lean_back.mp4")
+    result = run("analyze", video, "-e", "kb_swing", "-o", str(out), "--load", "24kg", "--rpe", "7")
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert report["summary"]["rep_count"] == truth["rep_count"] == 10
@@ -155,3 +159,6 @@ def test_the_bundled_swing_sample_counts_the_swings_and_finds_the_lean(tmp_path:
         leaning = any(f["code"] == "lean_back" for f in ours["faults"])
         assert leaning == ("lean_back" in true["faults"]), ours
     assert report["set_metrics"]["swing_style"] == "russian"
+    first = next(i for i, r in enumerate(truth["reps"], 1) if r["faults"])
+    s = report["load_suggestion"]
+    assert (s["action"], s["next_load"], s["next_reps"]) == ("hold", 24.0, first - 1)

@@ -6,10 +6,14 @@ import json
 import logging
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -34,6 +38,8 @@ from formcheck.series import PoseSeries, VideoMeta
 
 if TYPE_CHECKING:
     from formcheck.analyze import FrameReader
+    from formcheck.coaching.facts import Inputs
+    from formcheck.history import History, SessionRow
 
 #: Exit code when the output was written from part of the input (a truncated video).
 EXIT_PARTIAL = 3
@@ -53,6 +59,18 @@ ModelOption = Annotated[
         "--model",
         help="A pose_landmarker_{lite,full,heavy}.task to use instead of the bundled one.",
         dir_okay=False,
+    ),
+]
+
+
+_COACHING = "Coaching"
+DbOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--db",
+        help="The history file [default: history.sqlite3 in the user's data folder].",
+        dir_okay=False,
+        rich_help_panel=_COACHING,
     ),
 ]
 
@@ -275,8 +293,59 @@ def analyze(
         bool, typer.Option("--no-video", help="Skip the annotated video (not written yet).")
     ] = False,
     model: ModelOption = None,
+    load: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="The load used, e.g. 100kg, 225lb.", rich_help_panel=_COACHING),
+    ] = None,
+    reps_target: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="The reps the set was meant to have.", min=1, rich_help_panel=_COACHING),
+    ] = None,
+    rpe: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            help="How hard the set was, 1-10 in half steps (10: not one more rep).",
+            min=1,
+            max=10,
+            rich_help_panel=_COACHING,
+        ),
+    ] = None,
+    pain: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Pain during the set, 0-10.", min=0, max=10, rich_help_panel=_COACHING),
+    ] = None,
+    client: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Record the set in this client's history.", rich_help_panel=_COACHING),
+    ] = None,
+    db: DbOption = None,
+    program: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="The program the set belongs to.", rich_help_panel=_COACHING),
+    ] = None,
+    week: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            help="The program's week [default: counted from the client's first session of it].",
+            min=1,
+            rich_help_panel=_COACHING,
+        ),
+    ] = None,
+    day: Annotated[
+        Optional[datetime],  # noqa: UP045
+        typer.Option(
+            "--date",
+            help="The day of the session [default: today].",
+            formats=["%Y-%m-%d"],
+            rich_help_panel=_COACHING,
+        ),
+    ] = None,
 ) -> None:
-    """Count and judge every rep of a set, or time and judge every hold; write DIR/report.json."""
+    """Count and judge every rep of a set, or time and judge every hold; write DIR/report.json.
+
+    With --load, --rpe, --pain (and --client for the history) it also suggests the
+    next set's load.
+    """
     from formcheck.analyze import analyze as run_analysis
     from formcheck.exercises import EXERCISES
     from formcheck.thresholds import PROFILES, thresholds
@@ -288,26 +357,113 @@ def analyze(
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
     out_dir = out_dir or Path(Path(video).stem)
     _check_folder(out_dir, "report.json")
+    inputs = _inputs(exercise, load, reps_target, rpe, pain, program, week)
+    session = (day or datetime.now()).date()
     try:
         limits = thresholds(exercise, profile, config)  # type: ignore[arg-type]
-        # Only the spine check needs the segmentation, which costs a fifth of the speed.
-        outline = "rounded_back" in EXERCISES[exercise].checks
-        series, broken = _load_or_estimate(video, model, outline)
-        report = run_analysis(series, exercise, limits, frames=_frame_reader(series))
-        out_dir.mkdir(parents=True, exist_ok=True)
-        report.write(out_dir / "report.json")
+        with _history(client, db) as history:  # opened first: a bad file fails before the work
+            # Only the spine check needs the segmentation, which costs a fifth of the speed.
+            outline = "rounded_back" in EXERCISES[exercise].checks
+            series, broken = _load_or_estimate(video, model, outline)
+            report = run_analysis(series, exercise, limits, frames=_frame_reader(series))
+            report, inputs = _coach(report, inputs, history, client, session)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            report.write(out_dir / "report.json")
+            if history is not None and client is not None:
+                history.record(client, session, report, inputs)
     except FormcheckError as e:
         raise _fail(str(e)) from None
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
         _show_report(report)
+        _show_suggestion(report)
         err.print(f"wrote {out_dir / 'report.json'}", soft_wrap=True)
     for warning in (*report.camera_view.warnings, *report.warnings):
         err.print(f"[bold yellow]formcheck: warning:[/] {escape(warning)}", soft_wrap=True)
     if broken:
         err.print(f"[bold yellow]formcheck: warning:[/] {escape(broken)}", soft_wrap=True)
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _inputs(
+    exercise: str,
+    load: str | None,
+    reps_target: int | None,
+    rpe: float | None,
+    pain: int | None,
+    program: str | None,
+    week: int | None,
+) -> Inputs:
+    """What the user said about the set, checked (exit 2 when it makes no sense)."""
+    from formcheck.coaching.facts import Inputs
+    from formcheck.coaching.loads import parse_load
+    from formcheck.coaching.program import PROGRAMS
+
+    if week is not None and program is None:
+        raise _fail("--week needs --program", 2)
+    plan = None
+    if program is not None:
+        if program not in PROGRAMS:
+            raise _fail(f"unknown program {program!r}; choose from {', '.join(PROGRAMS)}", 2)
+        plan = PROGRAMS[program]
+        if plan.exercise != exercise:
+            raise _fail(f"--program {program} is for {plan.exercise}, not {exercise}", 2)
+    try:
+        return Inputs(
+            None if load is None else parse_load(load), reps_target, rpe, pain, plan, week
+        )
+    except (FormcheckError, ValueError) as e:
+        raise _fail(str(e), 2) from None
+
+
+def _history(client: str | None, db: Path | None) -> AbstractContextManager[History | None]:
+    """The history to record in: the client's file, or none without a client."""
+    from formcheck.history import History, default_path
+
+    if client is None:
+        if db is not None:
+            raise _fail("--db needs --client: the history records a client's sets", 2)
+        return nullcontext()
+    if not client.strip():
+        raise _fail("--client needs a name", 2)
+    return History(db or default_path())
+
+
+def _coach(
+    report: SetReport, inputs: Inputs, history: History | None, client: str | None, day: date
+) -> tuple[SetReport, Inputs]:
+    """The report with its load suggestion, and the inputs with the program week resolved."""
+    from formcheck.coaching.facts import Past, facts
+    from formcheck.coaching.rules import suggest
+
+    name = None if inputs.program is None else inputs.program.name
+    past = history.past(client, report.exercise, day, name) if history and client else Past()
+    if inputs.program is not None and inputs.week is None:
+        inputs = replace(inputs, week=past.program_week or 1)
+    return replace(report, load_suggestion=suggest(facts(report, inputs, past))), inputs
+
+
+def _show_suggestion(report: SetReport) -> None:
+    """The next set (or hold): what to do with the load, and every reason."""
+    s = report.load_suggestion
+    if s is None:
+        return
+    style = {"progress": "green", "hold": "yellow", "regress": "red", "stop": "bold red"}
+    what = []
+    if s.next_load is not None:
+        change = f" ({s.change_pct:+g} %)" if s.change_pct else ""
+        what.append(f"{s.next_load:g} {s.unit}{change}")
+    if s.next_reps is not None:
+        what.append(f"{s.next_reps} reps")
+    then = f" - {', '.join(what)}" if what else ""
+    out.print(f"[bold]Suggestion:[/] [{style[s.action]}]{s.action}[/]{then}")
+    for reason in s.reasons:
+        out.print(f"  [dim]-[/] {escape(reason)}", soft_wrap=True)
+    if s.alternative:
+        out.print(f"  [bold]Instead:[/] {escape(s.alternative)}", soft_wrap=True)
+    if s.prescription:
+        out.print(f"  [bold]Program:[/] {escape(s.prescription)}", soft_wrap=True)
 
 
 def _show_report(report: SetReport) -> None:
@@ -409,3 +565,83 @@ def _cell(value: float | None, unit: str, faulty: bool) -> str:
     if value is None or value != value:
         return "[dim]-[/]"
     return f"[bold red]{_value(value, unit)}[/]" if faulty else _value(value, unit)
+
+
+ClientOption = Annotated[str, typer.Option("--client", help="The client's name.")]
+
+
+@app.command()
+def history(
+    client: ClientOption,
+    exercise: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--exercise", "-e", help="Only this exercise."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a client's sessions, one row per exercise a day, and the trend."""
+    from formcheck.history import History, default_path, trend
+
+    try:
+        with History(db or default_path()) as h:
+            rows = h.sessions(client, exercise)
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    if not rows:
+        out.print(f"No {exercise} sets of {escape(client)} on record.")
+        return
+    out.print(_history_table(client, rows))
+    for name in dict.fromkeys(r.exercise for r in rows):
+        for line in trend([r for r in rows if r.exercise == name]):
+            out.print(f"[bold]{name}:[/] {escape(line)}", soft_wrap=True)
+
+
+def _history_table(client: str, rows: list[SessionRow]) -> Table:
+    title = f"{escape(client)}: {len(rows)} sessions"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("date", "exercise", "reps", "load", "RPE", "pain", "after", "flagged", "next"):
+        left = name in ("date", "exercise", "next")
+        table.add_column(name, justify="left" if left else "right", no_wrap=name != "next")
+    for r in rows:
+        work = ", ".join(map(str, r.reps)) if r.hold_s is None else f"{r.hold_s:.0f} s"
+        after = ", ".join(f"{p}@{h:g}h" for h, p in r.follow_ups)
+        load = "-" if r.load is None else f"{r.load:g} {r.unit}"
+        then = r.action or "-"
+        if r.next_load is not None:
+            then += f" {r.next_load:g} {'s' if r.hold_s is not None else r.unit}"
+        table.add_row(
+            r.day.isoformat(),
+            r.exercise,
+            work,
+            load,
+            "-" if r.rpe is None else f"{r.rpe:g}",
+            "-" if r.pain is None else str(r.pain),
+            after or "-",
+            f"{r.flagged}/{sum(r.reps)}" if r.hold_s is None else "-",
+            then,
+        )
+    return table
+
+
+@app.command()
+def pain(
+    client: ClientOption,
+    score: Annotated[int, typer.Option(help="Pain now, 0-10.", min=0, max=10)],
+    hours_after: Annotated[
+        float,
+        typer.Option(help="Hours since the session (the traffic light asks at 8, 16 and 24)."),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Record follow-up pain after the client's latest session; the next suggestion uses it."""
+    from formcheck.history import History, default_path
+
+    try:
+        with History(db or default_path()) as h:
+            day = h.record_pain(client, score, hours_after)
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    out.print(
+        f"recorded pain {score}/10 {hours_after:g} h after {escape(client)}'s session of {day}",
+        soft_wrap=True,
+    )

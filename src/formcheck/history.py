@@ -128,8 +128,12 @@ class History:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
-        except sqlite3.DatabaseError as e:
+        except (sqlite3.DatabaseError, HistoryError) as e:
             self._db.close()
+            if isinstance(e, HistoryError):
+                raise
+            if isinstance(e, sqlite3.OperationalError):
+                raise HistoryError(f"{path}: cannot open the history: {e}") from None
             raise HistoryError(f"{path}: not a formcheck history ({e})") from None
 
     def __enter__(self) -> History:
@@ -147,13 +151,18 @@ class History:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction that takes the write lock at once; rolled back on any error."""
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise HistoryError(f"{self.path}: cannot write to the history: {e}") from None
         try:
             yield self._db
-        except BaseException:
+            self._db.execute("COMMIT")
+        except BaseException as e:
             self._db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise HistoryError(f"{self.path}: cannot write to the history: {e}") from None
             raise
-        self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

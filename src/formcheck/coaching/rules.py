@@ -50,7 +50,7 @@ SMALL_STEP, LARGE_STEP = 5.0, 10.0
 #: A timed hold steps by this share of its time, in whole 5 s.
 HOLD_STEP = 0.10
 #: A hold that faults within this time, or keeps good form less than this share of it,
-#: faulted from the start.
+#: faulted from the start: next time, an easier variant held this long.
 EARLY_FAULT_S, EARLY_SHARE = 10.0, 1 / 3
 
 
@@ -240,22 +240,21 @@ def hold_form(f: Facts) -> Verdict | None:
     hold = max(f.holds, key=lambda h: h.duration_s)
     if not hold.faults:
         return None
-    clean_s = hold.faults[0].start_s - hold.start_s
+    clean_s = math.floor(hold.faults[0].start_s - hold.start_s)  # whole seconds in line
     fault = hold.faults[0].code
     if clean_s < EARLY_FAULT_S or hold.good_form_s < EARLY_SHARE * hold.duration_s:
         return Verdict(
             "regress",
-            f"{fault} from {clean_s:.0f} s into the {hold.duration_s:.0f} s hold: the "
+            f"{fault} from {clean_s} s into the {hold.duration_s:.0f} s hold: the "
             "position is too hard to hold in line yet [hold only while the line holds]",
-            next_hold_s=max(EARLY_FAULT_S, _down_to_5(clean_s)),
+            next_hold_s=EARLY_FAULT_S,
             alternative=REGRESSIONS[f.exercise.name],
         )
     return Verdict(
         "hold",
-        f"good form for {clean_s:.0f} s, then {fault}: end the hold at "
-        f"{_down_to_5(clean_s):.0f} s, while the line holds, and build from there "
-        "[hold only while the line holds]",
-        next_hold_s=_down_to_5(clean_s),
+        f"good form for {clean_s} s, then {fault}: end the hold at {clean_s} s, while "
+        "the line holds, and build from there [hold only while the line holds]",
+        next_hold_s=float(clean_s),
     )
 
 
@@ -399,7 +398,8 @@ def suggest(f: Facts) -> LoadSuggestion:
     steps = [v.change_pct for v in deciding if v.change_pct is not None]
     pct = _change(action, steps)
     deciding.sort(key=lambda v: v.change_pct != pct)  # the verdict that set the step leads
-    reps_caps = [v.next_reps for v in verdicts if v.action != "progress" and v.next_reps]
+    # A cap holds at the load it was seen at: only the deciding rules' caps count.
+    reps_caps = [v.next_reps for v in deciding if v.next_reps]
     others = [v for v in verdicts if v not in deciding]
     alternative = next((v.alternative for v in deciding if v.alternative), None)
     load, unit, pct = _next_load(f, pct, [v.next_hold_s for v in deciding if v.next_hold_s])
@@ -487,7 +487,3 @@ def _hold_time(now: float, pct: float) -> float:
     target = now * (1 + pct / 100) / 5
     fives = math.ceil(target) if pct > 0 else math.floor(target) if pct < 0 else round(target)
     return float(5 * max(fives, 1))
-
-
-def _down_to_5(seconds: float) -> float:
-    return float(5 * math.floor(seconds / 5))
