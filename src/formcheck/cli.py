@@ -68,7 +68,7 @@ DbOption = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
         "--db",
-        help="The history file [default: history.sqlite3 in the user's data folder].",
+        help="The history file (default: history.sqlite3 in the user's data folder).",
         dir_okay=False,
         rich_help_panel=_COACHING,
     ),
@@ -122,7 +122,7 @@ def pose(
     video: Annotated[str, typer.Argument(help="Video file (or camera index / stream URL).")],
     output: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="Where to write the .npz [default: VIDEO.poses.npz]."),
+        typer.Option("--output", "-o", help="Where to write the .npz (default: VIDEO.poses.npz)."),
     ] = None,
     start: Annotated[float, typer.Option(help="Start at this time (s).", min=0)] = 0.0,
     end: Annotated[
@@ -277,7 +277,7 @@ def analyze(
     ],
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder for report.json [default: VIDEO's name]."),
+        typer.Option("--out", "-o", help="Folder for report.json (default: VIDEO's name)."),
     ] = None,
     profile: Annotated[
         str, typer.Option(help="Thresholds: beginner, standard or strict.")
@@ -321,12 +321,15 @@ def analyze(
     db: DbOption = None,
     program: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option(help="The program the set belongs to.", rich_help_panel=_COACHING),
+        typer.Option(
+            help="The program the set belongs to: single_leg_rdl_14w (the 14-week plan).",
+            rich_help_panel=_COACHING,
+        ),
     ] = None,
     week: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(
-            help="The program's week [default: counted from the client's first session of it].",
+            help="The program's week (default: counted from the client's first session of it).",
             min=1,
             rich_help_panel=_COACHING,
         ),
@@ -335,7 +338,7 @@ def analyze(
         Optional[datetime],  # noqa: UP045
         typer.Option(
             "--date",
-            help="The day of the session [default: today].",
+            help="The day of the session (default: today).",
             formats=["%Y-%m-%d"],
             rich_help_panel=_COACHING,
         ),
