@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sets import hold, report
 
+from formcheck import history
 from formcheck.coaching.facts import Inputs
 from formcheck.coaching.loads import Load
 from formcheck.coaching.program import PROGRAMS
@@ -111,6 +112,20 @@ def test_schema_is_versioned_and_a_newer_file_refused(tmp_path):
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(HistoryError, match="newer formcheck"):
         History(path)
+
+
+def test_a_new_migration_runs_once_on_an_older_file_and_keeps_its_data(tmp_path, monkeypatch):
+    path = tmp_path / "h.sqlite3"
+    with History(path) as h:
+        h.record("Ana", DAY, report(".."), Inputs())
+    extra = ("ALTER TABLE clients ADD COLUMN notes TEXT", "UPDATE clients SET notes = 'moved'")
+    monkeypatch.setattr(history, "MIGRATIONS", (*MIGRATIONS, extra))
+    for _ in range(2):  # the second opening finds nothing left to run
+        with History(path) as h:
+            assert h.version == len(MIGRATIONS) + 1
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name, notes FROM clients").fetchall() == [("Ana", "moved")]
+    assert count(path, "sets") == 1
 
 
 def test_a_file_that_is_no_database_is_a_clear_error(tmp_path):

@@ -436,7 +436,10 @@ def _history(client: str | None, db: Path | None) -> AbstractContextManager[Hist
 def _coach(
     report: SetReport, inputs: Inputs, history: History | None, client: str | None, day: date
 ) -> tuple[SetReport, Inputs]:
-    """The report with its load suggestion, and the inputs with the program week resolved."""
+    """The report with its load suggestion, and the inputs with the program week resolved.
+
+    A set with no rep and no hold found gets no suggestion: there is nothing to go on.
+    """
     from formcheck.coaching.facts import Past, facts
     from formcheck.coaching.rules import suggest
 
@@ -444,6 +447,8 @@ def _coach(
     past = history.past(client, report.exercise, day, name) if history and client else Past()
     if inputs.program is not None and inputs.week is None:
         inputs = replace(inputs, week=past.program_week or 1)
+    if not report.reps and not report.holds:
+        return report, inputs
     return replace(report, load_suggestion=suggest(facts(report, inputs, past))), inputs
 
 
