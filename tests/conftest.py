@@ -23,6 +23,7 @@ def write_clip(
     times: Iterable[float] | None = None,
     rotation: int = 0,
     faststart: bool = False,
+    pix_fmt: str = "yuv420p",
 ) -> Path:
     """Encode RGB frames as H.264 mp4 with PyAV.
 
@@ -30,6 +31,7 @@ def write_clip(
         times: Presentation times in seconds (variable frame rate); default 1/fps apart.
         rotation: Display rotation (counter-clockwise degrees) stored in the container.
         faststart: Put the index at the front, as phones and web uploads do.
+        pix_fmt: The encoder's pixel format (``yuv444p`` allows odd sizes).
     """
     frames = list(frames)
     h, w = frames[0].shape[:2]
@@ -39,7 +41,7 @@ def write_clip(
     options = {"movflags": "+faststart"} if faststart else {}
     with av.open(str(path), "w", options=options) as container:
         stream = container.add_stream("libx264", rate=rate)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
         stream.codec_context.time_base = time_base
         if rotation:
             stream.set_display_rotation(rotation)

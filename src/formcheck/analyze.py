@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from formcheck import angles, implement, swing, velocity
+from formcheck import angles, implement, swing, track, velocity
 from formcheck.checks import CHECKS, Abstention, Check, Measurement
 from formcheck.coaching.cues import hold_cues, ranges, set_cues
-from formcheck.conditioning import Conditioning
+from formcheck.conditioning import Conditioning, condition
 from formcheck.exercises import EXERCISES, Exercise
 from formcheck.holds import (
     MIN_HOLD_S,
@@ -19,10 +19,11 @@ from formcheck.holds import (
     HoldLimits,
     body_line,
     find_holds,
+    hold_side,
     unseen_spans,
     view_of,
 )
-from formcheck.kinematics import Kinematics, measure, near_side
+from formcheck.kinematics import Kinematics, measure
 from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
 from formcheck.reps import Rep, RepRules, numbered, rises, segment
 from formcheck.series import PoseSeries
@@ -88,6 +89,7 @@ def analyze(
         summary=_summary(full, partial, spec),
         warnings=(*_warnings(series, kin), *_abstentions(full)),
         set_metrics=_set_metrics(kin, spec, full_reps, full),
+        track=track.of_reps(kin, spec.checks, limits, full),
     )
 
 
@@ -140,7 +142,14 @@ def _analyze_holds(
 ) -> SetReport:
     """Find and judge the holds of a timed-hold exercise."""
     assert spec.hold is not None
-    holds = tuple(find_holds(series, spec.hold, hold_limits(limits), conditioning))
+    bounds = hold_limits(limits)
+    conditioned = condition(series.xy, series.visibility, series.t, conditioning)
+    holds = tuple(find_holds(series, spec.hold, bounds, conditioned=conditioned))
+    side = hold_side(series, spec.hold)
+    line = body_line(conditioned[0], side, spec.hold.end).deviation_deg
+    drawn = track.of_hold(
+        series.t, conditioned[0], side, line, -bounds.sag_deg, bounds.pike_deg, spec.hold.end
+    )
     view = view_of(series.xy)
     label = view.label
     warnings: list[str] = []  # about the camera's angle
@@ -167,12 +176,13 @@ def _analyze_holds(
         thresholds=dict(limits.values),
         custom_thresholds=tuple(sorted(limits.custom)),
         camera_view=CameraView(label, label in spec.hold.views, view.width, (), tuple(warnings)),
-        side="mid" if spec.hold.points == "mid" else near_side(series.visibility),
+        side=side,
         reps=(),
         partials=(),
         summary=_hold_summary(holds, spec),
         warnings=(*_missing(series), *(() if holds else (none,))),
         holds=holds,
+        track=drawn,
     )
 
 
@@ -331,6 +341,7 @@ def _fault(
         end_s=float(t[found.end]),
         metric=check.metric,
         confidence=found.confidence,
+        at_s=float(t[found.worst]),
     )
 
 

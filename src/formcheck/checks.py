@@ -12,7 +12,7 @@ nor the others.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -38,6 +38,7 @@ class Measurement:
         end: Last frame.
         confidence: 0-1 where the check rates its own reading; None where it does not.
         details: Further numbers behind the value, reported with the rep's metrics.
+        at: The frame where the value is worst, when the check knows it.
     """
 
     value: float
@@ -45,6 +46,12 @@ class Measurement:
     end: int
     confidence: float | None = None
     details: Mapping[str, float] = field(default_factory=dict)
+    at: int | None = None
+
+    @property
+    def worst(self) -> int:
+        """The frame to show the fault at: ``at``, else the middle of the span."""
+        return self.at if self.at is not None else (self.start + self.end) // 2
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | No
     if len(piece) == 0 or not np.isfinite(piece).any():
         return None
     i = int(np.nanargmax(piece) if largest else np.nanargmin(piece))
-    return Measurement(float(piece[i]), offset, offset + len(piece) - 1)
+    return Measurement(float(piece[i]), offset, offset + len(piece) - 1, at=offset + i)
 
 
 def _median(values: FloatArray, span: slice) -> Measurement | None:
@@ -195,7 +202,7 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
 def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
     if kin.hip_line is not None:
         found = _extreme(kin.hip_line, rep.lockout, largest=True)
-        return None if found is None else Measurement(-found.value, found.start, found.end)
+        return None if found is None else replace(found, value=-found.value)
     return _extreme(kin.angles["trunk"], rep.lockout, largest=False)
 
 
@@ -225,7 +232,7 @@ def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
 )
 def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
     found = _extreme(-kin.angles["trunk"], rep.lockout, largest=True)
-    return None if found is None else Measurement(max(found.value, 0.0), found.start, found.end)
+    return None if found is None else replace(found, value=max(found.value, 0.0))
 
 
 @register(
@@ -243,7 +250,8 @@ def _hips_rise_first(kin: Kinematics, rep: Rep) -> Measurement | None:
     early = trunk[rep.bottom : stop + 1]
     if len(early) < 2 or not np.isfinite(early[0]) or not np.isfinite(early).any():
         return None
-    return Measurement(max(float(np.nanmax(early) - early[0]), 0.0), rep.bottom, stop)
+    tip = float(np.nanmax(early) - early[0])
+    return Measurement(max(tip, 0.0), rep.bottom, stop, at=rep.bottom + int(np.nanargmax(early)))
 
 
 @register(

@@ -575,18 +575,25 @@ class HoldTracker:
         return bool(speed <= STILL_SPEED) and view in self.position.views
 
 
+def hold_side(series: PoseSeries, position: Position) -> angles.Side:
+    """The side a hold is measured on: the one nearer the camera, or both averaged."""
+    return near_side(series.visibility) if position.points == "near" else "mid"
+
+
 def find_holds(
     series: PoseSeries,
     position: Position,
     limits: HoldLimits,
     conditioning: Conditioning | None = None,
+    conditioned: tuple[NDArray[np.float64], NDArray[np.intp]] | None = None,
 ) -> list[Hold]:
     """Every hold in a recorded series: conditioned landmarks fed to a :class:`HoldTracker`.
 
     A scene cut ends any hold in progress; the next shot starts afresh.
+    ``conditioned``: the series' landmarks and cuts already conditioned.
     """
-    xy, cuts = condition(series.xy, series.visibility, series.t, conditioning)
-    side = near_side(series.visibility) if position.points == "near" else "mid"
+    xy, cuts = conditioned or condition(series.xy, series.visibility, series.t, conditioning)
+    side = hold_side(series, position)
     tracker = HoldTracker(position, limits, side)
     starts = set(cuts.tolist())
     for i, t in enumerate(series.t):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from formcheck.files import write_text
 from formcheck.holds import Hold, Interval
 from formcheck.series import VideoMeta
+
+if TYPE_CHECKING:
+    from formcheck.track import Track
 
 SCHEMA_VERSION = 1
 
@@ -24,7 +26,9 @@ ACTIONS: tuple[Action, ...] = ("progress", "hold", "regress", "stop")
 class Fault:
     """One fault of one rep: the measured value and the threshold it crossed.
 
-    ``confidence`` (0-1) is set by checks that rate their own reading.
+    ``start_s``/``end_s`` span the frames the value was measured over, ``at_s`` is
+    when it was worst (the frame to show); ``confidence`` (0-1) is set by checks
+    that rate their own reading.
     """
 
     code: str
@@ -36,6 +40,7 @@ class Fault:
     end_s: float
     metric: str
     confidence: float | None = None
+    at_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class SetReport:
     holds: tuple[Hold, ...] = ()
     set_metrics: dict[str, float | str] = field(default_factory=dict)
     load_suggestion: LoadSuggestion | None = None
+    track: Track | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, keys as DESIGN.md fixes them."""
@@ -171,16 +177,7 @@ class SetReport:
 
     def write(self, path: Path) -> None:
         """Write ``report.json`` atomically (a temp file, then a rename)."""
-        text = json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            Path(tmp).chmod(0o644)
-            Path(tmp).replace(path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text(path, json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
 
 
 def _round(value: float, digits: int = 2) -> float | None:
@@ -251,6 +248,7 @@ def _fault(fault: Fault) -> dict[str, Any]:
         "value": _round(fault.value, 1),
         "start_s": round(fault.start_s, 3),
         "end_s": round(fault.end_s, 3),
+        "at_s": None if fault.at_s is None else round(fault.at_s, 3),
     }
     if fault.confidence is None:
         del out["confidence"]

@@ -136,6 +136,18 @@ class Reading:
         return self.coverage >= MIN_COVERAGE and self.confidence >= MIN_CONFIDENCE
 
 
+def bent_over(trunk: FloatArray, start: int, end: int) -> NDArray[np.intp] | None:
+    """The frames of ``start..end`` where the trunk leans at least BENT_SHARE of its most.
+
+    None when it never leans forward.
+    """
+    frames = np.arange(start, end + 1)
+    lean = trunk[frames]
+    if not np.isfinite(lean).any() or not np.nanmax(lean) > 0:
+        return None
+    return frames[lean >= BENT_SHARE * np.nanmax(lean)]
+
+
 def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
     """The bow of ``rep`` over its bent-over frames; None when it never leans forward.
 
@@ -144,11 +156,9 @@ def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
         trunk: (T,) trunk angle from vertical, degrees, + forward.
         rep: The rep.
     """
-    frames = np.arange(rep.start, rep.end + 1)
-    lean = trunk[frames]
-    if not np.isfinite(lean).any() or not np.nanmax(lean) > 0:
+    bent = bent_over(trunk, rep.start, rep.end)
+    if bent is None:
         return None
-    bent = frames[lean >= BENT_SHARE * np.nanmax(lean)]
     values = bows[bent]
     read = values[np.isfinite(values)]
     if not len(read):

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -149,6 +150,11 @@ class VideoFileSource(Closing):
                 yield frame
         except av.error.FFmpegError as e:
             self.broken = f"decoding failed after {count} frames: {_reason(e)}"
+
+    @property
+    def time_base(self) -> Fraction:
+        """The video stream's time base: frame times are multiples of it."""
+        return Fraction(self._stream.time_base)
 
     def _seconds(self, pts: int) -> float:
         return float((pts - (self._stream.start_time or 0)) * self._stream.time_base)

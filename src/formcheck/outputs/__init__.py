@@ -1,0 +1,1 @@
+"""What an analysis writes besides report.json: the annotated video, report.html, CSV."""
