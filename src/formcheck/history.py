@@ -289,7 +289,7 @@ class History:
         """What the history knows that bears on a set of ``exercise`` on ``day``."""
         client_id = self._client(client)
         if client_id is None:
-            return Past()
+            return Past(consulted=True)
         db, today = self._db, day.isoformat()
         last = db.execute(
             "SELECT s.day, t.reps, t.reps_target, t.flagged FROM sets t "
@@ -310,6 +310,7 @@ class History:
             sessions=sessions,
             sets_today=sets_today,
             program_week=self._program_week(client_id, program, day),
+            consulted=True,
         )
 
     def _follow_up(self, client_id: int, today: str) -> FollowUp | None:

@@ -78,6 +78,7 @@ class Past:
         sessions: Earlier sessions with this exercise.
         sets_today: Sets of this exercise recorded earlier in this session.
         program_week: The week of the program, counted from its first session.
+        consulted: Whether a history was looked at (False: nothing is known).
     """
 
     last_set: PastSet | None = None
@@ -85,6 +86,7 @@ class Past:
     sessions: int = 0
     sets_today: int = 0
     program_week: int | None = None
+    consulted: bool = False
 
 
 @dataclass(frozen=True)

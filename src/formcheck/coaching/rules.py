@@ -379,7 +379,7 @@ def deadlift_sets(f: Facts) -> Verdict | None:
     target = f.inputs.reps_target
     if target is not None and not 6 <= target <= 10:
         return Verdict(None, f"a target of {target} reps: deadlifts go in sets of 6-10 [the seeds]")
-    if f.past.sessions == 0 and f.past.last_set is None and f.inputs.load is not None:
+    if f.past.consulted and f.past.sessions == 0 and f.inputs.load is not None:
         return Verdict(None, "the first deadlift session on record: start light [the seeds]")
     return None
 
