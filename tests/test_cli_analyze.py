@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import av
 import pytest
 from figures import hinge
 from test_analyze import rdl_set
@@ -34,6 +35,10 @@ def test_analyze_writes_the_report_and_shows_each_rep(rdl_npz: Path, tmp_path: P
     # A stick figure has no body outline: the back is not judged, and the user is told why.
     assert all("?" in row for row in rows)
     assert "rounded_back not judged on reps 1-3" in " ".join(result.stderr.split())
+    # A saved series whose video is gone: the table and the page, no video.
+    assert (out / "reps.csv").is_file() and (out / "report.html").is_file()
+    assert not (out / "annotated.mp4").exists()
+    assert "the video is not there" in " ".join(result.stderr.split())
 
 
 def test_json_goes_to_stdout(rdl_npz: Path, tmp_path: Path) -> None:
@@ -107,6 +112,10 @@ def test_the_bundled_deadlift_sample_counts_its_reps_and_finds_the_rounded_ones(
     first = next(i for i, r in enumerate(truth["reps"], 1) if r["faults"])
     s = report["load_suggestion"]
     assert (s["action"], s["next_load"], s["next_reps"]) == ("hold", 100.0, first - 1)
+    with av.open(str(out / "annotated.mp4")) as mp4:
+        stream = mp4.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert sum(1 for _ in mp4.decode(stream)) == report["source"]["n_frames"]
 
 
 def test_no_reps_is_said_plainly(tmp_path: Path) -> None:

@@ -358,4 +358,4 @@ def _rounded_back(kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
             "rep to compare it with: film from the side"
         )
     details = {"back_bow_deg": this.bow, "back_reference_deg": ref}
-    return Measurement(this.bow - ref, this.start, this.end, this.confidence, details)
+    return Measurement(this.bow - ref, this.start, this.end, this.confidence, details, this.at)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from formcheck.analyze import FrameReader
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History, SessionRow
+    from formcheck.outputs.write import Written
 
 #: Exit code when the output was written from part of the input (a truncated video).
 EXIT_PARTIAL = 3
@@ -251,14 +252,44 @@ def _load_or_estimate(
     return _run_pose(video, 0.0, None, model, 3, segment=outline, keep_masks=False)
 
 
+def _video_of(series: PoseSeries) -> Path | None:
+    """The analysed video file, when it is (still) there."""
+    video = Path(series.meta.source)
+    return video if video.is_file() else None
+
+
 def _frame_reader(series: PoseSeries) -> FrameReader | None:
     """Reads frames of the analysed video file, when it is (still) there."""
     from formcheck.video import frames_at
 
-    video = Path(series.meta.source)
-    if not video.is_file():
-        return None
-    return lambda times: frames_at(video, times)
+    video = _video_of(series)
+    return None if video is None else (lambda times: frames_at(video, times))
+
+
+def _write_outputs(
+    report: SetReport,
+    folder: Path,
+    video: Path | None,
+    annotate: bool,
+    blur_faces: bool,
+    client: str | None,
+) -> Written:
+    """The table, report.html and (with a progress bar) annotated.mp4."""
+    from formcheck.outputs.write import write_outputs
+
+    with Progress(
+        TextColumn("[bold]annotated.mp4"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _FpsColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("video", total=report.n_frames)
+        return write_outputs(
+            report, folder, video, annotate, blur_faces, client, lambda: progress.advance(task)
+        )
 
 
 @app.command()
@@ -290,7 +321,13 @@ def analyze(
         bool, typer.Option("--json", help="Print report.json to stdout instead of a table.")
     ] = False,
     no_video: Annotated[
-        bool, typer.Option("--no-video", help="Skip the annotated video (not written yet).")
+        bool, typer.Option("--no-video", help="Skip annotated.mp4 (the slowest output).")
+    ] = False,
+    blur_faces: Annotated[
+        bool,
+        typer.Option(
+            "--blur-faces", help="Blur the face in annotated.mp4 and in report.html's pictures."
+        ),
     ] = False,
     model: ModelOption = None,
     load: Annotated[
@@ -344,7 +381,10 @@ def analyze(
         ),
     ] = None,
 ) -> None:
-    """Count and judge every rep of a set, or time and judge every hold; write DIR/report.json.
+    """Count and judge every rep of a set, or time and judge every hold.
+
+    Writes DIR/report.json, report.html, reps.csv (holds.csv for a timed hold)
+    and annotated.mp4.
 
     With --load, --rpe, --pain (and --client for the history) it also suggests the
     next set's load.
@@ -353,7 +393,6 @@ def analyze(
     from formcheck.exercises import EXERCISES
     from formcheck.thresholds import PROFILES, thresholds
 
-    del no_video  # accepted now; the annotated video comes with the outputs
     if exercise not in EXERCISES:
         raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
     if profile not in PROFILES:
@@ -374,6 +413,9 @@ def analyze(
             report.write(out_dir / "report.json")
             if history is not None and client is not None:
                 history.record(client, session, report, inputs)
+        written = _write_outputs(
+            report, out_dir, _video_of(series), not no_video, blur_faces, client
+        )
     except FormcheckError as e:
         raise _fail(str(e)) from None
     if as_json:
@@ -381,8 +423,9 @@ def analyze(
     else:
         _show_report(report)
         _show_suggestion(report)
-        err.print(f"wrote {out_dir / 'report.json'}", soft_wrap=True)
-    for warning in (*report.camera_view.warnings, *report.warnings):
+        names = ", ".join(p.name for p in written.paths)
+        err.print(f"wrote {out_dir / 'report.json'} and {names}", soft_wrap=True)
+    for warning in (*report.camera_view.warnings, *report.warnings, *written.warnings):
         err.print(f"[bold yellow]formcheck: warning:[/] {escape(warning)}", soft_wrap=True)
     if broken:
         err.print(f"[bold yellow]formcheck: warning:[/] {escape(broken)}", soft_wrap=True)

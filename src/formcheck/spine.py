@@ -115,6 +115,8 @@ class Reading:
         spread: Median absolute deviation of those frames' bows, degrees.
         start: First bent-over frame.
         end: Last bent-over frame.
+        at: The frame to show: the one whose bow is nearest the rep's 90th percentile
+            (round, without being an outlier); None when none was read.
     """
 
     bow: float
@@ -122,6 +124,7 @@ class Reading:
     spread: float
     start: int
     end: int
+    at: int | None = None
 
     @property
     def confidence(self) -> float:
@@ -160,12 +163,14 @@ def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
     if bent is None:
         return None
     values = bows[bent]
-    read = values[np.isfinite(values)]
+    seen = np.isfinite(values)
+    read = values[seen]
     if not len(read):
         return Reading(float("nan"), 0.0, float("nan"), int(bent[0]), int(bent[-1]))
     middle = float(np.median(read))
     spread = float(np.median(np.abs(read - middle)))
-    return Reading(middle, len(read) / len(bent), spread, int(bent[0]), int(bent[-1]))
+    at = int(bent[seen][np.argmin(np.abs(read - np.percentile(read, 90)))])
+    return Reading(middle, len(read) / len(bent), spread, int(bent[0]), int(bent[-1]), at)
 
 
 def reference(bows: Sequence[float], side_view: bool) -> float | None:

@@ -136,9 +136,6 @@ def _back_bow(
     if kin.back_bow is None or "rounded_back" not in checks:
         return None
     refs = [r.metrics["back_reference_deg"] for r in reps if "back_reference_deg" in r.metrics]
-    line: tuple[Line, ...] = ()
-    if refs:
-        line = (Line("rounded_back", float(np.median(refs)) + limits.values["rounded_back"]),)
     # The check reads the bow only where the lifter is bent over; elsewhere it means nothing.
     read = np.full(len(kin.t), np.nan)
     for rep in reps:
@@ -146,7 +143,12 @@ def _back_bow(
         bent = spine.bent_over(kin.angles["trunk"], int(start), min(int(end), len(kin.t) - 1))
         if bent is not None:
             read[bent] = kin.back_bow[bent]
-    return Channel("back_bow", "bow of the back's outline, bent over", "deg", read, line)
+    if not refs:
+        return Channel("back_bow", "bow of the back's outline, bent over", "deg", read)
+    # What the check judges: the bow beyond the lifter's own straightest reps.
+    line = (Line("rounded_back", limits.values["rounded_back"]),)
+    beyond = read - float(np.median(refs))
+    return Channel("back_bow", "back bow beyond the lifter's straightest reps", "deg", beyond, line)
 
 
 def of_hold(

@@ -86,13 +86,19 @@ class Overlays:
     def __len__(self) -> int:
         return len(self.track.t)
 
-    def at(self, i: int) -> Overlay:
-        """The overlay of frame ``i`` of the track."""
+    def at(self, i: int, verdict_of: RepResult | None = None) -> Overlay:
+        """The overlay of frame ``i`` of the track.
+
+        The banner shows the verdict of the last rep finished, or of ``verdict_of``
+        (a still picture of a rep shows that rep's verdict).
+        """
         t = float(self.track.t[i])
         if self.report.holds or EXERCISES[self.report.exercise].pattern is None:
             counter, banner = self._hold_state(t)
         else:
             counter, banner = self._rep_state(t)
+            if verdict_of is not None:
+                banner = rep_banner(verdict_of, self.report.thresholds)
         return Overlay(self._chain[i], self._guide[i], self._readouts(i), counter, banner)
 
     def _readouts(self, i: int) -> tuple[str, ...]:
@@ -131,7 +137,7 @@ def rep_banner(rep: RepResult, thresholds: dict[str, float]) -> Banner:
     """The verdict of a rep, with its worst fault against its line and the cue."""
     if not rep.faults:
         return Banner(f"rep {rep.index}: good", "good")
-    worst = max(rep.faults, key=_past_line)
+    worst = worst_fault(rep)
     check = CHECKS[worst.code]
     unit = UNITS.get(worst.unit, worst.unit)
     told = check.cue.split(":")[0]
@@ -142,9 +148,9 @@ def rep_banner(rep: RepResult, thresholds: dict[str, float]) -> Banner:
     return Banner(text, tone(rep))
 
 
-def _past_line(fault: Fault) -> tuple[bool, float]:
-    spread = abs(fault.value - fault.threshold)
-    return fault.severity == "major", spread
+def worst_fault(rep: RepResult) -> Fault:
+    """The rep's fault to show: a major one first, then the one furthest past its line."""
+    return max(rep.faults, key=lambda f: (f.severity == "major", abs(f.value - f.threshold)))
 
 
 def _hold_banner(hold: Hold, t: float, report: SetReport) -> Banner:

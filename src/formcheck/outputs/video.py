@@ -57,7 +57,7 @@ def write_annotated(
             tolerance = 0.5 / meta.fps
             for frame in frames:
                 image = frame.image
-                i = _nearest(track.t, frame.t, tolerance)
+                i = nearest(track.t, frame.t, tolerance)
                 if i is not None:
                     if boxes is not None:
                         blur(image, boxes[i])
@@ -73,7 +73,7 @@ def write_annotated(
     return written
 
 
-def _nearest(t: NDArray[np.float64], at: float, tolerance: float) -> int | None:
+def nearest(t: NDArray[np.float64], at: float, tolerance: float) -> int | None:
     """The index of the track frame at time ``at``, if one is that close."""
     if not len(t):
         return None
