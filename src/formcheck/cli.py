@@ -501,13 +501,7 @@ def _show_suggestion(report: SetReport) -> None:
     if s is None:
         return
     style = {"progress": "green", "hold": "yellow", "regress": "red", "stop": "bold red"}
-    what = []
-    if s.next_load is not None:
-        change = f" ({s.change_pct:+g} %)" if s.change_pct else ""
-        what.append(f"{s.next_load:g} {s.unit}{change}")
-    if s.next_reps is not None:
-        what.append(f"{s.next_reps} reps")
-    then = f" - {', '.join(what)}" if what else ""
+    then = f" - {s.then}" if s.then else ""
     out.print(f"[bold]Suggestion:[/] [{style[s.action]}]{s.action}[/]{then}")
     for reason in s.reasons:
         out.print(f"  [dim]-[/] {escape(reason)}", soft_wrap=True)

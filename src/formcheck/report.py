@@ -118,6 +118,17 @@ class LoadSuggestion:
         if not self.reasons:
             raise ValueError("a load suggestion needs at least one reason")
 
+    @property
+    def then(self) -> str:
+        """The next load and reps in words, e.g. ``90 kg (-10 %), 5 reps``; may be empty."""
+        what = []
+        if self.next_load is not None:
+            change = f" ({self.change_pct:+g} %)" if self.change_pct else ""
+            what.append(f"{self.next_load:g} {self.unit or ''}{change}")
+        if self.next_reps is not None:
+            what.append(f"{self.next_reps} reps")
+        return ", ".join(what)
+
 
 @dataclass(frozen=True)
 class SetReport:

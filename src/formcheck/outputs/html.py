@@ -103,19 +103,13 @@ def _suggestion(report: SetReport) -> str:
     s = report.load_suggestion
     if s is None:
         return ""
-    what = []
-    if s.next_load is not None:
-        change = f" ({s.change_pct:+g} %)" if s.change_pct else ""
-        what.append(f"{s.next_load:g} {escape(s.unit or '')}{change}")
-    if s.next_reps is not None:
-        what.append(f"{s.next_reps} reps")
     reasons = "".join(f"<li>{escape(r)}</li>" for r in s.reasons)
     extra = f"<p><b>Instead:</b> {escape(s.alternative)}</p>" if s.alternative else ""
     if s.prescription:
         extra += f"<p><b>Program:</b> {escape(s.prescription)}</p>"
     return (
         f'<h2>Next time</h2><p><span class="action">{escape(s.action)}</span> '
-        f"{escape(', '.join(what))}</p><ul>{reasons}</ul>{extra}"
+        f"{escape(s.then)}</p><ul>{reasons}</ul>{extra}"
     )
 
 
