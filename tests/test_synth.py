@@ -142,6 +142,24 @@ def test_fault_options_parse_and_reject_nonsense() -> None:
         Spec("deadlift", reps=3, faults={4: {"lean_back": 10.0}})
 
 
+def test_fatigue_slows_each_rise_towards_the_last_and_nothing_else() -> None:
+    from formcheck.synth.exercises import build
+
+    def durations(spec: Spec) -> list[float]:
+        return [s[0] for s in build(spec, {}).timeline.segments]  # a bridge needs no posture
+
+    fresh, tired = Spec("glute_bridge", reps=5), Spec("glute_bridge", reps=5, fatigue_pct=40.0)
+    assert [tired.rise(k) for k in (1, 3, 5)] == pytest.approx([1.0, 1 / 0.8, 1 / 0.6])
+    ratios = [b / a for a, b in zip(durations(fresh), durations(tired), strict=True)]
+    assert sorted({round(r, 6) for r in ratios}) == pytest.approx(
+        [1.0, 1 / 0.9, 1 / 0.8, 1 / 0.7, 1 / 0.6]
+    )
+    assert sum(r != pytest.approx(1.0) for r in ratios) == 4  # the rises of reps 2-5 only
+    assert Spec("deadlift", reps=1, fatigue_pct=30.0).rise(1) == 1.0
+    with pytest.raises(ValueError):
+        Spec("deadlift", fatigue_pct=100.0)
+
+
 def _render(tmp_path: Path, spec: Spec, name: str) -> tuple[dict, list[dict], Path]:  # type: ignore[type-arg]
     from formcheck.synth.clip import Staging, render_clip
 
@@ -206,3 +224,15 @@ def test_the_pose_model_finds_the_rendered_person_where_the_truth_says(body: Bod
     # a little differently, so "a few pixels" is a few percent of the body.
     assert np.median(errors) < 10
     assert max(errors) < 25
+
+
+@needs_gl
+def test_a_fatigued_set_rises_slower_rep_by_rep(tmp_path: Path) -> None:
+    spec = Spec("glute_bridge", reps=3, fatigue_pct=40.0, setup_s=0.5, rest_s=0.5)
+    gt, _, _ = _render(tmp_path, spec, "bridge")
+    assert gt["spec"]["fatigue_pct"] == 40.0
+    rises = [r["top_frame"] - r["bottom_frame"] for r in gt["reps"]]  # 0.9 s = 18 frames at 20 fps
+    assert rises[-1] / rises[0] == pytest.approx(1 / 0.6, rel=0.06)
+    assert rises[0] < rises[1] < rises[2]
+    lowerings = [r["end_frame"] - r["top_frame"] for r in gt["reps"]]
+    assert max(lowerings) - min(lowerings) <= 1

@@ -52,6 +52,14 @@ def render(
         typer.Option(help="REPS:CODE=DEG, e.g. 4-5:rounded_back=30 (repeatable)."),
     ] = None,
     tempo: Annotated[float, typer.Option(help="Rep duration multiplier (2 = slower).")] = 1.0,
+    fatigue: Annotated[
+        float,
+        typer.Option(
+            metavar="PCT",
+            help="Rising phase of the last rep PCT % slower than the first's, "
+            "slowing rep by rep (same path; lowering unchanged).",
+        ),
+    ] = 0.0,
     hold: Annotated[float, typer.Option(help="Plank hold, seconds.")] = 20.0,
     sag: Annotated[float, typer.Option(help="Plank sag (+) or pike (-) reached, degrees.")] = 0.0,
     sag_onset: Annotated[float, typer.Option(help="Seconds into the hold the sag begins.")] = 10.0,
@@ -79,6 +87,7 @@ def render(
             reps,
             parse_faults(fault or [], reps),
             tempo,
+            fatigue,
             hold,
             sag,
             sag_onset,

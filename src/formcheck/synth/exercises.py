@@ -54,6 +54,10 @@ class Spec:
             how far the free leg hangs below the trunk line at the bottom (deg),
             ``lost_balance`` = seconds the free foot rests on the floor after the rep.
         tempo: Multiplies every rep duration (2 = twice as slow).
+        fatigue_pct: How much slower the last rep rises than the first, per cent
+            of speed: the concentric phase of rep k of n lasts
+            ``1 / (1 - fatigue_pct / 100 * (k - 1) / (n - 1))`` times as long
+            (see :meth:`rise`), along the same path; lowering is unchanged.
         hold_s: Plank hold length.
         sag_deg: Plank hip sag (+) or pike (-) reached by the end of the hold.
         sag_onset_s: Seconds into the hold when the sag starts to develop.
@@ -66,6 +70,7 @@ class Spec:
     reps: int = 5
     faults: dict[int, dict[str, float]] = field(default_factory=dict)
     tempo: float = 1.0
+    fatigue_pct: float = 0.0
     hold_s: float = 20.0
     sag_deg: float = 0.0
     sag_onset_s: float = 10.0
@@ -83,10 +88,17 @@ class Spec:
             raise ValueError("reps must be 1-30, tempo and hold_s positive")
         if not 1 <= self.holds <= 10:
             raise ValueError("holds must be 1-10")
+        if not 0 <= self.fatigue_pct < 100:
+            raise ValueError(f"fatigue_pct must be 0 to under 100, not {self.fatigue_pct}")
         for rep, faults in self.faults.items():
             unknown = set(faults) - set(REP_FAULTS)
             if unknown or not 1 <= rep <= self.reps:
                 raise ValueError(f"bad fault for rep {rep}: {faults}")
+
+    def rise(self, rep: int) -> float:
+        """Duration multiplier of ``rep``'s concentric phase: the tempo, slowed by fatigue."""
+        progress = (rep - 1) / (self.reps - 1) if self.reps > 1 else 0.0
+        return self.tempo / (1 - self.fatigue_pct / 100 * progress)
 
     def fault(self, rep: int, code: str) -> float:
         """Magnitude of ``code`` on ``rep`` (0 when absent)."""
@@ -158,7 +170,7 @@ def _deadlift(spec: Spec, posture: Posture) -> Script:
     lead = {"knee": 0.75, "hip": 1.25}
     for rep in range(1, spec.reps + 1):
         tl.mark("rep_start")
-        tl.move(1.2 * spec.tempo, "set", rep, lead, to=_top(spec, rep), arm=0.0, elbow=3.0)
+        tl.move(1.2 * spec.rise(rep), "set", rep, lead, to=_top(spec, rep), arm=0.0, elbow=3.0)
         tl.mark("rep_top")
         tl.hold(0.4 * spec.tempo, "set", rep)
         tl.move(1.1 * spec.tempo, "set", rep, {"knee": 1.3, "hip": 0.8}, to=bottoms[rep])
@@ -188,7 +200,9 @@ def _rdl(spec: Spec, posture: Posture) -> Script:
         tl.mark("rep_start")
         tl.move(1.5 * spec.tempo, "set", rep, {"knee": 0.8}, to=bottom)
         tl.mark("rep_bottom")
-        tl.move(1.2 * spec.tempo, "set", rep, {"knee": 1.2}, to=_top(spec, rep), arm=0.0, elbow=3.0)
+        tl.move(
+            1.2 * spec.rise(rep), "set", rep, {"knee": 1.2}, to=_top(spec, rep), arm=0.0, elbow=3.0
+        )
         tl.mark("rep_top")
         tl.mark("rep_end")
         tl.move(0.5, "set", to=stand)
@@ -227,7 +241,7 @@ def _single_leg_rdl(spec: Spec, posture: Posture) -> Script:
         top = dataclasses.replace(
             _top(spec, rep), arm=0.0, elbow=3.0, free=FREE_UP, free_bend=FREE_UP_BEND
         )
-        tl.move(1.4 * spec.tempo, "set", rep, {"free": 1.2}, to=top)
+        tl.move(1.4 * spec.rise(rep), "set", rep, {"free": 1.2}, to=top)
         tl.mark("rep_top")
         tl.mark("rep_end")
         touch = spec.fault(rep, "lost_balance")
@@ -264,7 +278,8 @@ def _swing(spec: Spec, posture: Posture) -> Script:
         tl.mark("rep_start")
         tl.move(beat if rep > 1 else 0.6, "set", rep, {"arm": 0.7}, to=back)
         tl.mark("rep_bottom")
-        tl.move(beat, "set", rep, {"arm": 1.4}, to=_top(spec, rep), arm=88.0, elbow=5.0)
+        rise = 0.5 * spec.rise(rep)
+        tl.move(rise, "set", rep, {"arm": 1.4}, to=_top(spec, rep), arm=88.0, elbow=5.0)
         tl.mark("rep_top")
         tl.hold(0.12 * spec.tempo, "set", rep)
         tl.mark("rep_end")
@@ -306,7 +321,7 @@ def _bridge(spec: Spec) -> Script:
     tl.hold(spec.setup_s, "prelude")
     for rep in range(1, spec.reps + 1):
         tl.mark("rep_start")
-        tl.move(0.9 * spec.tempo, "set", rep, hip=180.0 - spec.fault(rep, "incomplete_lockout"))
+        tl.move(0.9 * spec.rise(rep), "set", rep, hip=180.0 - spec.fault(rep, "incomplete_lockout"))
         tl.mark("rep_top")
         tl.hold(0.8 * spec.tempo, "set", rep)
         tl.move(0.9 * spec.tempo, "set", rep, hip=128.0)
