@@ -76,6 +76,54 @@ DbOption = Annotated[
 ]
 
 
+# The options analyze takes about the set, for the load suggestion and the history.
+LoadOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="The load used, e.g. 100kg, 225lb.", rich_help_panel=_COACHING),
+]
+RepsTargetOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="The reps the set was meant to have.", min=1, rich_help_panel=_COACHING),
+]
+RpeOption = Annotated[
+    Optional[float],  # noqa: UP045
+    typer.Option(
+        help="How hard the set was, 1-10 in half steps (10: not one more rep).",
+        min=1,
+        max=10,
+        rich_help_panel=_COACHING,
+    ),
+]
+PainOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="Pain during the set, 0-10.", min=0, max=10, rich_help_panel=_COACHING),
+]
+ProgramOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="The program the set belongs to: single_leg_rdl_14w (the 14-week plan).",
+        rich_help_panel=_COACHING,
+    ),
+]
+WeekOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        help="The program's week (default: counted from the client's first session of it).",
+        min=1,
+        rich_help_panel=_COACHING,
+    ),
+]
+DateOption = Annotated[
+    Optional[datetime],  # noqa: UP045
+    typer.Option(
+        "--date",
+        help="The day of the session (default: today).",
+        formats=["%Y-%m-%d"],
+        rich_help_panel=_COACHING,
+    ),
+]
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[bold red]formcheck: error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -330,56 +378,18 @@ def analyze(
         ),
     ] = False,
     model: ModelOption = None,
-    load: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="The load used, e.g. 100kg, 225lb.", rich_help_panel=_COACHING),
-    ] = None,
-    reps_target: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="The reps the set was meant to have.", min=1, rich_help_panel=_COACHING),
-    ] = None,
-    rpe: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option(
-            help="How hard the set was, 1-10 in half steps (10: not one more rep).",
-            min=1,
-            max=10,
-            rich_help_panel=_COACHING,
-        ),
-    ] = None,
-    pain: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="Pain during the set, 0-10.", min=0, max=10, rich_help_panel=_COACHING),
-    ] = None,
+    load: LoadOption = None,
+    reps_target: RepsTargetOption = None,
+    rpe: RpeOption = None,
+    pain: PainOption = None,
     client: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(help="Record the set in this client's history.", rich_help_panel=_COACHING),
     ] = None,
     db: DbOption = None,
-    program: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            help="The program the set belongs to: single_leg_rdl_14w (the 14-week plan).",
-            rich_help_panel=_COACHING,
-        ),
-    ] = None,
-    week: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(
-            help="The program's week (default: counted from the client's first session of it).",
-            min=1,
-            rich_help_panel=_COACHING,
-        ),
-    ] = None,
-    day: Annotated[
-        Optional[datetime],  # noqa: UP045
-        typer.Option(
-            "--date",
-            help="The day of the session (default: today).",
-            formats=["%Y-%m-%d"],
-            rich_help_panel=_COACHING,
-        ),
-    ] = None,
+    program: ProgramOption = None,
+    week: WeekOption = None,
+    day: DateOption = None,
 ) -> None:
     """Count and judge every rep of a set, or time and judge every hold.
 
