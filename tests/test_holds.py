@@ -103,6 +103,12 @@ def test_the_tracker_gives_live_state_frame_by_frame() -> None:
     assert at[5.0].holding and at[5.0].elapsed_s == pytest.approx(3.0, abs=0.2)
     assert at[5.0].fault is None and at[5.0].deviation_deg == pytest.approx(0.0, abs=0.1)
     assert at[12.0].fault == "hip_sag"  # past the line for 2 s or more
+    # The live cue comes as soon as the smoothed line is past for CUE_S, the fault 2 s on.
+    cue = next(float(t) for t, s in zip(series.t, states, strict=True) if s.cue == "hip_sag")
+    fault = next(float(t) for t, s in zip(series.t, states, strict=True) if s.fault == "hip_sag")
+    assert 8.0 < cue < 9.0 and fault - cue == pytest.approx(
+        holds.MIN_FAULT_S - holds.CUE_S, abs=0.1
+    )
     assert at[12.0].good_form_s == pytest.approx(6.0, abs=0.5)
     (hold,) = tracker.finish()
     assert hold.faults[0].code == "hip_sag"

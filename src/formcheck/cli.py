@@ -37,10 +37,15 @@ from formcheck.report import RepResult, SetReport
 from formcheck.series import PoseSeries, VideoMeta
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from formcheck.analyze import FrameReader
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History, SessionRow
+    from formcheck.live import LiveSession
     from formcheck.outputs.write import Written
+    from formcheck.thresholds import Thresholds
 
 #: Exit code when the output was written from part of the input (a truncated video).
 EXIT_PARTIAL = 3
@@ -700,3 +705,135 @@ def pain(
         f"recorded pain {score}/10 {hours_after:g} h after {escape(client)}'s session of {day}",
         soft_wrap=True,
     )
+
+
+@app.command()
+def live(
+    exercise: Annotated[
+        str, typer.Option("--exercise", "-e", help="plank first; any exercise analyze knows.")
+    ],
+    camera: Annotated[
+        str,
+        typer.Option(help="Camera index, stream URL, or a video file played at its real rate."),
+    ] = "0",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the reports (default: live-DATE-TIME)."),
+    ] = None,
+    no_window: Annotated[
+        bool, typer.Option("--no-window", help="No window (headless runs, tests, CI).")
+    ] = False,
+    silent: Annotated[bool, typer.Option("--silent", help="No spoken cues, no beeps.")] = False,
+    profile: Annotated[
+        str, typer.Option(help="Thresholds: beginner, standard or strict.")
+    ] = "standard",
+    model: ModelOption = None,
+) -> None:
+    """Cue form live from a camera; when it ends, write report.json and report.html.
+
+    Keys in the window: space pauses, r resets, q quits.
+    """
+    from formcheck.exercises import EXERCISES
+    from formcheck.thresholds import PROFILES, thresholds
+
+    if exercise not in EXERCISES:
+        raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
+    if profile not in PROFILES:
+        raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
+    out_dir = out_dir or Path(datetime.now().strftime("live-%Y%m%d-%H%M%S"))
+    _check_folder(out_dir, "report.json")
+    try:
+        limits = thresholds(exercise, profile)  # type: ignore[arg-type]
+        session = _run_live(camera, exercise, limits, model, not no_window, silent)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        report = _finish_live(session, exercise, limits, out_dir)
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    s = session.stats
+    err.print(
+        f"{s['frames']} frames processed ({s['dropped']} dropped), {s['fps']:.1f} fps, "
+        f"latency p50 {s['latency_p50_ms']:.0f} ms, p95 {s['latency_p95_ms']:.0f} ms; "
+        f"wrote {out_dir}",
+        soft_wrap=True,
+    )
+    for cue in report.summary.cues:
+        out.print(f"[bold]Cue:[/] {escape(cue)}")
+
+
+def _run_live(
+    camera: str, exercise: str, limits: Thresholds, model: Path | None, window: bool, silent: bool
+) -> LiveSession:
+    """Capture, judge and show frames until the stream ends, q is pressed or Ctrl-C."""
+    import signal
+
+    from formcheck.exercises import EXERCISES
+    from formcheck.live import LiveSession, Speaker, speech
+    from formcheck.pose.mediapipe import PoseEstimator
+    from formcheck.video import CaptureSource, VideoFileSource
+
+    paced = Path(camera).is_file()
+    source = (
+        VideoFileSource(camera)
+        if paced
+        else CaptureSource(int(camera) if camera.isdigit() else camera)
+    )
+    say = None if silent else (speech() or _bell)
+    speaker = Speaker(say or (lambda _text: None))
+    outline = "rounded_back" in EXERCISES[exercise].checks
+    with (
+        source,
+        PoseEstimator(
+            (source.meta.width, source.meta.height), model, max_people=1, masks=outline
+        ) as estimator,
+    ):
+        session = LiveSession(source, paced, exercise, limits, speaker, _window if window else None)
+        previous = signal.signal(signal.SIGINT, lambda *_: session.stop())
+        try:
+            session.run(estimator)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            if window:
+                import cv2
+
+                cv2.destroyAllWindows()
+    return session
+
+
+def _window(image: NDArray[np.uint8]) -> str | None:
+    """Show a frame in the live window; the key pressed, if any."""
+    import cv2
+
+    cv2.imshow(
+        "formcheck live (space: pause, r: reset, q: quit)", cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    )
+    key = cv2.waitKey(1) & 0xFF
+    return None if key == 0xFF else chr(key)
+
+
+def _bell(_text: str) -> None:
+    """The terminal bell, where no speech engine is installed."""
+    sys.stderr.write("\a")
+    sys.stderr.flush()
+
+
+def _finish_live(
+    session: LiveSession, exercise: str, limits: Thresholds, folder: Path
+) -> SetReport:
+    """The offline analysis of what the session saw, written like ``analyze`` writes it."""
+    from formcheck.analyze import analyze as run_analysis
+    from formcheck.coaching.facts import Inputs, Past, facts
+    from formcheck.coaching.rules import suggest
+    from formcheck.outputs.write import write_outputs
+
+    series = session.series
+    assert series is not None
+    video = Path(series.meta.source) if session.paced else None
+    reader = _frame_reader(series) if session.paced else None
+    report = run_analysis(series, exercise, limits, frames=reader)
+    if report.reps or report.holds:
+        report = replace(report, load_suggestion=suggest(facts(report, Inputs(), Past())))
+    report.write(folder / "report.json")
+    series.save(folder / "poses.npz")
+    session.write_log(folder / "live.json")
+    write_outputs(report, folder, video, annotate=False)
+    return report

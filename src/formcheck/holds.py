@@ -49,6 +49,9 @@ SMOOTH_S = 0.5
 #: A fault is past its line for at least this long (s); shorter dips are bridged.
 #: Under 2 s it is a wobble, or the high hips of getting into and out of position.
 MIN_FAULT_S = 2.0
+#: A live cue is called once the smoothed deviation has been past its line this long:
+#: a coach calls it as soon as it shows; the interval reported needs MIN_FAULT_S.
+CUE_S = 0.1
 FAULT_BRIDGE_S = 0.5
 #: Fatigue onset: the first spell of at least FATIGUE_S seconds in which the hips sit
 #: FATIGUE_DROP_DEG lower than over the hold's first BASELINE_S (after SETTLE_S).
@@ -382,6 +385,8 @@ class Now:
         good_form_s: Seconds of it outside fault intervals so far.
         deviation_deg: The smoothed hip deviation (NaN when not holding).
         fault: The fault code past its line for at least ``MIN_FAULT_S`` now, or None.
+        cue: The fault code past its line for at least ``CUE_S`` now (what a live
+            cue calls), or None.
     """
 
     holding: bool = False
@@ -389,6 +394,7 @@ class Now:
     good_form_s: float = 0.0
     deviation_deg: float = float("nan")
     fault: str | None = None
+    cue: str | None = None
 
 
 class _Building:
@@ -428,8 +434,9 @@ class _Building:
         if self.baseline is not None:
             self.fatigue.update(t, deviation <= self.baseline - FATIGUE_DROP_DEG)
 
-    def fault_now(self, t: float) -> str | None:
-        return next((c for c, s in self.faults.items() if s.running(t) >= MIN_FAULT_S), None)
+    def fault_now(self, t: float, least_s: float = MIN_FAULT_S) -> str | None:
+        """The fault whose line the deviation has been past for ``least_s`` by ``t``."""
+        return next((c for c, s in self.faults.items() if s.running(t) >= least_s), None)
 
     def good_form(self, until: float) -> float:
         spells = [s for f in self.faults.values() for s in f.spells]
@@ -538,7 +545,14 @@ class HoldTracker:
         b, t = self._building, self._t
         if b is None or not self._spells.running(t):
             return Now()
-        return Now(True, t - b.start, b.good_form(t), b.deviation[-1], b.fault_now(t))
+        return Now(
+            True,
+            t - b.start,
+            b.good_form(t),
+            b.deviation[-1],
+            b.fault_now(t),
+            b.fault_now(t, CUE_S),
+        )
 
     def _settle(self, ended: tuple[float, float] | None) -> None:
         """Turn the spell that ended into a hold, or drop the frames of one too short."""

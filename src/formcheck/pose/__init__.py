@@ -16,7 +16,7 @@ from formcheck.series import PoseSeries, VideoMeta
 from formcheck.skeleton import N_LANDMARKS
 from formcheck.video import Frame, prefetch
 
-__all__ = ["Person", "estimate_poses"]
+__all__ = ["Person", "estimate_poses", "outline_of"]
 
 #: Side in pixels of the square mask crop kept per frame (16-37 kB a frame).
 MASK_SIDE = 192
@@ -33,7 +33,8 @@ class Estimator(Protocol):
     def process(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]: ...
 
 
-def _outline(person: Person | None) -> NDArray[np.float32]:
+def outline_of(person: Person | None) -> NDArray[np.float32]:
+    """(2, stations) the trunk's outline from the person's mask; NaN without one."""
     if person is None or person.mask is None:
         return np.full((2, len(STATIONS)), np.nan, np.float32)
     return trunk_outline(person.mask, person.xy)
@@ -52,6 +53,7 @@ def estimate_poses(
     on_frame: Callable[[Frame, Person | None], None] | None = None,
     *,
     keep_masks: bool = False,
+    ahead: int = 2,
 ) -> PoseSeries:
     """Run ``estimator`` over ``frames`` and collect the main person's pose series.
 
@@ -65,6 +67,8 @@ def estimate_poses(
         on_frame: Called after each frame, e.g. to advance a progress bar.
         keep_masks: Also keep each frame's mask, cropped around the person
             (16-37 kB a frame); needs an estimator that returns masks.
+        ahead: Frames decoded ahead in a second thread; 0 takes each frame only
+            when the last is done (live sources, which must not queue frames).
 
     Raises:
         NoPersonError: No frame had a person in it.
@@ -75,8 +79,11 @@ def estimate_poses(
     nan_world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
     zero_vis = np.zeros(N_LANDMARKS, np.float32)
     t, xy, vis, world, counts, masks, boxes, outlines = [], [], [], [], [], [], [], []
-    with contextlib.closing(prefetch(frames)) as ahead:
-        for frame in ahead:
+    source = (
+        contextlib.closing(prefetch(frames, ahead)) if ahead else contextlib.nullcontext(frames)
+    )
+    with source as stream:
+        for frame in stream:
             person, n_people = estimator.process(frame.image, frame.t)
             t.append(frame.t)
             counts.append(n_people)
@@ -84,7 +91,7 @@ def estimate_poses(
             vis.append(zero_vis if person is None else person.visibility)
             world.append(nan_world if person is None else person.world)
             if estimator.masks:
-                outlines.append(_outline(person))
+                outlines.append(outline_of(person))
             if keep_masks:
                 crop, box = _crop(person)
                 masks.append(crop)
