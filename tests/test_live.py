@@ -150,3 +150,11 @@ def test_a_camera_that_stops_mid_session_ends_it_with_the_report_saved(tmp_path)
 def test_bad_live_options_are_one_line(tmp_path, args, text):
     result = run("live", *args, "--no-window", "--out", str(tmp_path / "o"))
     assert result.exit_code in (1, 2) and text in result.stderr
+
+
+def test_without_a_display_the_window_is_refused_before_the_camera_opens(tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run("live", "-e", "plank", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "--no-window" in result.stderr
+    assert not (tmp_path / "o").exists()

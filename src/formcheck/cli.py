@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -740,6 +741,9 @@ def live(
         raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
     if profile not in PROFILES:
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
+    if not no_window and sys.platform.startswith("linux"):
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise _fail("no display to open a window on: run with --no-window", 2)
     out_dir = out_dir or Path(datetime.now().strftime("live-%Y%m%d-%H%M%S"))
     _check_folder(out_dir, "report.json")
     try:
