@@ -45,6 +45,29 @@ def test_a_set_round_trips_with_its_faults(tmp_path):
     ]
 
 
+def test_a_video_analysed_again_replaces_its_set_wherever_it_was(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    later = date(2026, 11, 9)
+    with History(path) as h:
+        h.record("Ana", DAY, report("..M"), Inputs(), NOON, video="aa")
+        h.record("Ana", DAY, report("..."), Inputs(), NOON, video="bb")
+        h.record("Ben", DAY, report("M"), Inputs(), NOON, video="aa")
+        h.record("Ana", later, report("...."), Inputs(), NOON, video="aa")
+        ana = h.sessions("Ana")
+        ben = h.sessions("Ben")
+    assert [(r.day, r.reps) for r in ana] == [(DAY, (3,)), (later, (4,))]
+    assert [r.reps for r in ben] == [(1,)]  # another client's set of the same file stays
+    assert count(path, "faults") == 1  # the replaced set's fault went with it
+
+
+def test_a_video_replaced_on_another_day_leaves_no_empty_session(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    with History(path) as h:
+        h.record("Ana", DAY, report("..."), Inputs(), NOON, video="aa")
+        h.record("Ana", date(2026, 11, 9), report("..."), Inputs(), NOON, video="aa")
+    assert count(path, "sessions") == 1
+
+
 def test_holds_keep_their_times_and_fault_intervals(tmp_path):
     path = tmp_path / "h.sqlite3"
     with History(path) as h:

@@ -9,7 +9,7 @@ import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -24,6 +24,7 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -35,17 +36,14 @@ from formcheck import __version__
 from formcheck.errors import FormcheckError
 from formcheck.model import resolve_model
 from formcheck.report import RepResult, SetReport
-from formcheck.series import PoseSeries, VideoMeta
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from formcheck.analyze import FrameReader
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History, SessionRow
     from formcheck.live import LiveSession
-    from formcheck.outputs.write import Written
     from formcheck.thresholds import Thresholds
 
 #: Exit code when the output was written from part of the input (a truncated video).
@@ -165,11 +163,44 @@ class _FpsColumn(ProgressColumn):
         return Text(f"{task.speed:5.1f} fps" if task.speed else "  ... fps", style="cyan")
 
 
-def _expected_frames(meta: VideoMeta, start: float, end: float | None) -> int | None:
-    if meta.duration_s is None:
-        return meta.n_frames
-    stop = meta.duration_s if end is None else min(end, meta.duration_s)
-    return max(round((stop - start) * meta.fps), 1)
+class _Bars:
+    """A progress bar on stderr for each stage of the pipeline, gone when it ends."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _FpsColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=err,
+            auto_refresh=False,  # no refresh thread: native stderr is captured at times
+            transient=True,
+        )
+        self._task: TaskID | None = None
+        self._shown = 0.0
+
+    def __enter__(self) -> _Bars:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def start(self, stage: str, total: int | None) -> None:
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(stage, total=total)
+        self._progress.refresh()
+
+    def advance(self) -> None:
+        assert self._task is not None
+        self._progress.advance(self._task)
+        if time.monotonic() - self._shown > 0.1:
+            self._progress.refresh()
+            self._shown = time.monotonic()
 
 
 @app.command()
@@ -203,10 +234,22 @@ def pose(
     """Estimate the main person's pose in every frame and save it as .npz."""
     if end is not None and end <= start:
         raise _fail(f"--end ({end} s) must be after --start ({start} s)", 2)
+    from formcheck.pipeline import estimate
+
     output = output or Path(Path(video).stem + ".poses.npz")
     _check_folder(output.parent, output.name)
     try:
-        series, broken = _run_pose(video, start, end, model, max_people, outline or masks, masks)
+        with _Bars() as bars:
+            series, broken = estimate(
+                video,
+                model,
+                start=start,
+                end=end,
+                max_people=max_people,
+                segment=outline or masks,
+                keep_masks=masks,
+                progress=bars,
+            )
         output.parent.mkdir(parents=True, exist_ok=True)
         series.save(output)
     except FormcheckError as e:
@@ -226,56 +269,6 @@ def _check_folder(folder: Path, name: str) -> None:
         raise _fail(f"{existing}: not a directory, cannot hold {name}")
 
 
-def _run_pose(
-    video: str,
-    start: float,
-    end: float | None,
-    model: Path | None,
-    max_people: int,
-    segment: bool,
-    keep_masks: bool,
-) -> tuple[PoseSeries, str | None]:
-    from formcheck.pose import estimate_poses
-    from formcheck.pose.mediapipe import PoseEstimator
-    from formcheck.video import open_source
-
-    # Frames are decoded in a second thread; handing the GIL over sooner than the
-    # default 5 ms lets decoding overlap the model (measured: 49 -> 52 fps at 720p).
-    sys.setswitchinterval(0.0005)
-    with open_source(video, start, end) as source:
-        meta = source.meta
-        size = (meta.width, meta.height)
-        with (
-            PoseEstimator(size, model, max_people=max_people, masks=segment) as estimator,
-            Progress(
-                TextColumn("[bold]pose"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                _FpsColumn(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=err,
-                auto_refresh=False,  # no refresh thread: native stderr is captured at times
-                transient=True,
-            ) as progress,
-        ):
-            task = progress.add_task("pose", total=_expected_frames(meta, start, end))
-
-            shown = [0.0]
-
-            def advance(*_: object) -> None:
-                progress.advance(task)
-                if time.monotonic() - shown[0] > 0.1:
-                    progress.refresh()
-                    shown[0] = time.monotonic()
-
-            series = estimate_poses(
-                source, meta, estimator, on_frame=advance, keep_masks=keep_masks
-            )
-        return series, source.broken
-
-
 @app.command()
 def models(model: ModelOption = None) -> None:
     """Show which pose model is used, where it is, and its sha256."""
@@ -289,61 +282,6 @@ def models(model: ModelOption = None) -> None:
     table.add_row("path", str(info.path))
     table.add_row("sha256", info.sha256 + (" (verified)" if info.bundled else ""))
     out.print(table)
-
-
-def _load_or_estimate(
-    video: str, model: Path | None, outline: bool
-) -> tuple[PoseSeries, str | None]:
-    """A saved pose series (.npz) as it is, or a video through the pose model.
-
-    ``outline``: also read the outline of the back off the segmentation mask.
-    """
-    if video.endswith(".npz"):
-        try:
-            return PoseSeries.load(video), None
-        except (OSError, ValueError, KeyError) as e:
-            raise FormcheckError(f"{video}: not a pose series: {e}") from None
-    return _run_pose(video, 0.0, None, model, 3, segment=outline, keep_masks=False)
-
-
-def _video_of(series: PoseSeries) -> Path | None:
-    """The analysed video file, when it is (still) there."""
-    video = Path(series.meta.source)
-    return video if video.is_file() else None
-
-
-def _frame_reader(series: PoseSeries) -> FrameReader | None:
-    """Reads frames of the analysed video file, when it is (still) there."""
-    from formcheck.video import frames_at
-
-    video = _video_of(series)
-    return None if video is None else (lambda times: frames_at(video, times))
-
-
-def _write_outputs(
-    report: SetReport,
-    folder: Path,
-    video: Path | None,
-    annotate: bool,
-    blur_faces: bool,
-    client: str | None,
-) -> Written:
-    """The table, report.html and (with a progress bar) annotated.mp4."""
-    from formcheck.outputs.write import write_outputs
-
-    with Progress(
-        TextColumn("[bold]annotated.mp4"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _FpsColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("video", total=report.n_frames)
-        return write_outputs(
-            report, folder, video, annotate, blur_faces, client, lambda: progress.advance(task)
-        )
 
 
 @app.command()
@@ -405,35 +343,26 @@ def analyze(
     With --load, --rpe, --pain (and --client for the history) it also suggests the
     next set's load.
     """
-    from formcheck.analyze import analyze as run_analysis
     from formcheck.exercises import EXERCISES
-    from formcheck.thresholds import PROFILES, thresholds
+    from formcheck.pipeline import Settings, check
+    from formcheck.thresholds import PROFILES
 
     if exercise not in EXERCISES:
         raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
     if profile not in PROFILES:
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
+    settings = Settings(exercise, profile, config, model, not no_video, blur_faces)
     out_dir = out_dir or Path(Path(video).stem)
     _check_folder(out_dir, "report.json")
     inputs = _inputs(exercise, load, reps_target, rpe, pain, program, week)
     session = (day or datetime.now()).date()
     try:
-        limits = thresholds(exercise, profile, config)  # type: ignore[arg-type]
-        with _history(client, db) as history:  # opened first: a bad file fails before the work
-            # Only the spine check needs the segmentation, which costs a fifth of the speed.
-            outline = "rounded_back" in EXERCISES[exercise].checks
-            series, broken = _load_or_estimate(video, model, outline)
-            report = run_analysis(series, exercise, limits, frames=_frame_reader(series))
-            report, inputs = _coach(report, inputs, history, client, session)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            report.write(out_dir / "report.json")
-            if history is not None and client is not None:
-                history.record(client, session, report, inputs)
-        written = _write_outputs(
-            report, out_dir, _video_of(series), not no_video, blur_faces, client
-        )
+        # The history is opened first: a bad file fails before the work.
+        with _history(client, db) as history, _Bars() as bars:
+            checked = check(video, settings, inputs, out_dir, session, history, client, bars)
     except FormcheckError as e:
         raise _fail(str(e)) from None
+    report, written, broken = checked.report, checked.written, checked.broken
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
@@ -490,25 +419,6 @@ def _history(client: str | None, db: Path | None) -> AbstractContextManager[Hist
     if not client.strip():
         raise _fail("--client needs a name", 2)
     return History(db or default_path())
-
-
-def _coach(
-    report: SetReport, inputs: Inputs, history: History | None, client: str | None, day: date
-) -> tuple[SetReport, Inputs]:
-    """The report with its load suggestion, and the inputs with the program week resolved.
-
-    A set with no rep and no hold found gets no suggestion: there is nothing to go on.
-    """
-    from formcheck.coaching.facts import Past, facts
-    from formcheck.coaching.rules import suggest
-
-    name = None if inputs.program is None else inputs.program.name
-    past = history.past(client, report.exercise, day, name) if history and client else Past()
-    if inputs.program is not None and inputs.week is None:
-        inputs = replace(inputs, week=past.program_week or 1)
-    if not report.reps and not report.holds:
-        return report, inputs
-    return replace(report, load_suggestion=suggest(facts(report, inputs, past))), inputs
 
 
 def _show_suggestion(report: SetReport) -> None:
@@ -828,11 +738,12 @@ def _finish_live(
     from formcheck.coaching.facts import Inputs, Past, facts
     from formcheck.coaching.rules import suggest
     from formcheck.outputs.write import write_outputs
+    from formcheck.pipeline import frame_reader
 
     series = session.series
     assert series is not None
     video = Path(series.meta.source) if session.paced else None
-    reader = _frame_reader(series) if session.paced else None
+    reader = frame_reader(series) if session.paced else None
     report = run_analysis(series, exercise, limits, frames=reader)
     if report.reps or report.holds:
         report = replace(report, load_suggestion=suggest(facts(report, Inputs(), Past())))

@@ -81,6 +81,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX faults_by_set ON faults (set_id)",
         "CREATE INDEX pain_by_session ON pain_reports (session_id)",
     ),
+    # A set knows the video it came from, so that analysing that video again (a
+    # batch re-run, another profile) replaces its set instead of adding a second.
+    (
+        "ALTER TABLE sets ADD COLUMN video_sha256 TEXT",
+        "CREATE INDEX sets_by_video ON sets (video_sha256)",
+    ),
 )
 #: Seconds a writer waits for another to finish before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -195,10 +201,17 @@ class History:
         report: SetReport,
         inputs: Inputs,
         now: datetime | None = None,
+        video: str | None = None,
     ) -> int:
-        """Record one analysed set (with its faults and suggestion); returns its id."""
+        """Record one analysed set (with its faults and suggestion); returns its id.
+
+        ``video``: the sha256 of the video file; the client's earlier set from the
+        same video, if any, is replaced (on whatever day it was recorded).
+        """
         now = now or datetime.now().astimezone()
         with self._write() as db:
+            if video is not None:
+                self._forget_video(db, client, video)
             db.execute(
                 "INSERT OR IGNORE INTO clients (name, created_at) VALUES (?, ?)",
                 (client, now.isoformat()),
@@ -212,7 +225,7 @@ class History:
                 "SELECT id FROM sessions WHERE client_id = ? AND day = ?",
                 (client_id, day.isoformat()),
             ).fetchone()[0]
-            set_id = self._insert_set(db, session_id, now, report, inputs)
+            set_id = self._insert_set(db, session_id, now, report, inputs, video)
             db.executemany(
                 "INSERT INTO faults (set_id, rep, code, severity, value, threshold, unit, "
                 "start_s, end_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -227,6 +240,7 @@ class History:
         now: datetime,
         report: SetReport,
         inputs: Inputs,
+        video: str | None,
     ) -> int:
         s = report.load_suggestion
         load = inputs.load
@@ -252,12 +266,34 @@ class History:
             "change_pct": None if s is None else s.change_pct,
             "next_load": None if s is None else s.next_load,
             "next_reps": None if s is None else s.next_reps,
+            "video_sha256": video,
         }
         names = ", ".join(row)
         marks = ", ".join("?" * len(row))
         cursor = db.execute(f"INSERT INTO sets ({names}) VALUES ({marks})", tuple(row.values()))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def _forget_video(self, db: sqlite3.Connection, client: str, video: str) -> None:
+        """Delete the client's sets from ``video``, and sessions left with nothing in them."""
+        sessions = [
+            row[0]
+            for row in db.execute(
+                "SELECT t.session_id FROM sets t JOIN sessions s ON s.id = t.session_id "
+                "JOIN clients c ON c.id = s.client_id WHERE c.name = ? AND t.video_sha256 = ?",
+                (client, video),
+            )
+        ]
+        for session in sessions:
+            db.execute(
+                "DELETE FROM sets WHERE session_id = ? AND video_sha256 = ?", (session, video)
+            )
+            db.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM sets WHERE session_id = ?) AND NOT EXISTS "
+                "(SELECT 1 FROM pain_reports WHERE session_id = ?)",
+                (session, session, session),
+            )
 
     def record_pain(
         self, client: str, score: int, hours_after: float, now: datetime | None = None

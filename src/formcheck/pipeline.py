@@ -1,0 +1,227 @@
+"""One video, or a saved pose series, through the whole pipeline with its outputs written.
+
+What ``formcheck analyze`` runs, and what every ``formcheck batch`` worker runs for
+each video. Nothing here prints: progress goes to a :class:`Progress`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from formcheck.errors import FormcheckError
+from formcheck.report import SetReport
+from formcheck.series import PoseSeries, VideoMeta
+
+if TYPE_CHECKING:
+    from formcheck.analyze import FrameReader
+    from formcheck.coaching.facts import Inputs
+    from formcheck.history import History
+    from formcheck.outputs.write import Written
+
+
+class Progress(Protocol):
+    """Told what the pipeline is doing, a frame at a time."""
+
+    def start(self, stage: str, total: int | None) -> None:
+        """A stage (``pose``, ``annotated.mp4``) begins; ``total`` frames, if known."""
+
+    def advance(self) -> None:
+        """One more frame of the current stage is done."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything besides the video and the coaching inputs that decides the outputs."""
+
+    exercise: str
+    profile: str = "standard"
+    config: Path | None = None
+    model: Path | None = None
+    annotate: bool = True
+    blur_faces: bool = False
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One video's analysis and the files written from it.
+
+    Attributes:
+        report: The analysed set, its load suggestion included.
+        written: The files beside report.json, and what could not be written.
+        broken: Why the video ended early, when it did (the report covers the rest).
+    """
+
+    report: SetReport
+    written: Written
+    broken: str | None
+
+
+def check(
+    video: str,
+    settings: Settings,
+    inputs: Inputs,
+    folder: Path,
+    day: date,
+    history: History | None = None,
+    client: str | None = None,
+    progress: Progress | None = None,
+) -> Checked:
+    """Analyse ``video`` and write ``report.json`` and every other output into ``folder``.
+
+    Args:
+        video: A video file, or a ``.npz`` written by ``formcheck pose``.
+        settings: The exercise, thresholds, model and outputs.
+        inputs: What the user said about the set (load, RPE, pain...).
+        folder: Where the outputs go (made if missing).
+        day: The session's day, for the history and the load suggestion.
+        history: Where the client's past sets are read and this one is recorded.
+        client: The client's name (the history needs it).
+        progress: Told of each frame estimated and each frame of the annotated video.
+
+    Raises:
+        FormcheckError: The video, the thresholds, the model or the history cannot be used.
+    """
+    from formcheck.analyze import analyze
+    from formcheck.exercises import EXERCISES
+    from formcheck.outputs.write import write_outputs
+    from formcheck.thresholds import thresholds
+
+    limits = thresholds(settings.exercise, settings.profile, settings.config)  # type: ignore[arg-type]
+    # Only the spine check needs the segmentation, which costs a fifth of the speed.
+    outline = "rounded_back" in EXERCISES[settings.exercise].checks
+    series, broken = load_or_estimate(video, settings.model, outline, progress)
+    report = analyze(series, settings.exercise, limits, frames=frame_reader(series))
+    report, inputs = coach(report, inputs, history, client, day)
+    folder.mkdir(parents=True, exist_ok=True)
+    report.write(folder / "report.json")
+    if history is not None and client is not None:
+        source = video_of(series)
+        sha = None if source is None else digest(source)
+        history.record(client, day, report, inputs, video=sha)
+    if progress is not None and settings.annotate:
+        progress.start("annotated.mp4", report.n_frames)
+    written = write_outputs(
+        report,
+        folder,
+        video_of(series),
+        settings.annotate,
+        settings.blur_faces,
+        client,
+        None if progress is None else progress.advance,
+    )
+    return Checked(report, written, broken)
+
+
+def estimate(
+    video: str,
+    model: Path | None,
+    *,
+    start: float = 0.0,
+    end: float | None = None,
+    max_people: int = 3,
+    segment: bool = False,
+    keep_masks: bool = False,
+    progress: Progress | None = None,
+) -> tuple[PoseSeries, str | None]:
+    """The main person's pose series from ``video`` between ``start`` and ``end`` (s).
+
+    Returns the series and, when the video ended early, why.
+    """
+    from formcheck.pose import estimate_poses
+    from formcheck.pose.mediapipe import PoseEstimator
+    from formcheck.video import open_source
+
+    # Frames are decoded in a second thread; handing the GIL over sooner than the
+    # default 5 ms lets decoding overlap the model (measured: 49 -> 52 fps at 720p).
+    sys.setswitchinterval(0.0005)
+    with open_source(video, start, end) as source:
+        meta = source.meta
+        size = (meta.width, meta.height)
+        with PoseEstimator(size, model, max_people=max_people, masks=segment) as estimator:
+            if progress is not None:
+                progress.start("pose", expected_frames(meta, start, end))
+            series = estimate_poses(
+                source,
+                meta,
+                estimator,
+                on_frame=None if progress is None else lambda *_: progress.advance(),
+                keep_masks=keep_masks,
+            )
+        return series, source.broken
+
+
+def expected_frames(meta: VideoMeta, start: float, end: float | None) -> int | None:
+    """How many frames lie between ``start`` and ``end`` (s), if the container says."""
+    if meta.duration_s is None:
+        return meta.n_frames
+    stop = meta.duration_s if end is None else min(end, meta.duration_s)
+    return max(round((stop - start) * meta.fps), 1)
+
+
+def load_or_estimate(
+    video: str, model: Path | None, outline: bool, progress: Progress | None = None
+) -> tuple[PoseSeries, str | None]:
+    """A saved pose series (.npz) as it is, or a video through the pose model.
+
+    ``outline``: also read the outline of the back off the segmentation mask.
+    """
+    if video.endswith(".npz"):
+        try:
+            return PoseSeries.load(video), None
+        except (OSError, ValueError, KeyError) as e:
+            raise FormcheckError(f"{video}: not a pose series: {e}") from None
+    return estimate(video, model, segment=outline, progress=progress)
+
+
+def video_of(series: PoseSeries) -> Path | None:
+    """The analysed video file, when it is (still) there."""
+    video = Path(series.meta.source)
+    return video if video.is_file() else None
+
+
+def frame_reader(series: PoseSeries) -> FrameReader | None:
+    """Reads frames of the analysed video file, when it is (still) there."""
+    from formcheck.video import frames_at
+
+    video = video_of(series)
+    return None if video is None else (lambda times: frames_at(video, times))
+
+
+def coach(
+    report: SetReport, inputs: Inputs, history: History | None, client: str | None, day: date
+) -> tuple[SetReport, Inputs]:
+    """The report with its load suggestion, and the inputs with the program week resolved.
+
+    A set with no rep and no hold found gets no suggestion: there is nothing to go on.
+    """
+    from formcheck.coaching.facts import Past, facts
+    from formcheck.coaching.rules import suggest
+
+    name = None if inputs.program is None else inputs.program.name
+    past = history.past(client, report.exercise, day, name) if history and client else Past()
+    if inputs.program is not None and inputs.week is None:
+        inputs = replace(inputs, week=past.program_week or 1)
+    if not report.reps and not report.holds:
+        return report, inputs
+    return replace(report, load_suggestion=suggest(facts(report, inputs, past))), inputs
+
+
+def digest(path: Path) -> str:
+    """The sha256 of a file's bytes, in hex.
+
+    Raises:
+        FormcheckError: The file cannot be read.
+    """
+    sha = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+    except OSError as e:
+        raise FormcheckError(f"{path}: cannot read: {e.strerror or e}") from None
+    return sha.hexdigest()
