@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich import box
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from formcheck.batch.jobs import Job as BatchJob
+    from formcheck.batch.work import Row as BatchRow
+    from formcheck.batch.work import Task as BatchTask
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History, SessionRow
     from formcheck.live import LiveSession
@@ -387,24 +390,11 @@ def _inputs(
     week: int | None,
 ) -> Inputs:
     """What the user said about the set, checked (exit 2 when it makes no sense)."""
-    from formcheck.coaching.facts import Inputs
-    from formcheck.coaching.loads import parse_load
-    from formcheck.coaching.program import PROGRAMS
+    from formcheck.pipeline import inputs
 
-    if week is not None and program is None:
-        raise _fail("--week needs --program", 2)
-    plan = None
-    if program is not None:
-        if program not in PROGRAMS:
-            raise _fail(f"unknown program {program!r}; choose from {', '.join(PROGRAMS)}", 2)
-        plan = PROGRAMS[program]
-        if plan.exercise != exercise:
-            raise _fail(f"--program {program} is for {plan.exercise}, not {exercise}", 2)
     try:
-        return Inputs(
-            None if load is None else parse_load(load), reps_target, rpe, pain, plan, week
-        )
-    except (FormcheckError, ValueError) as e:
+        return inputs(exercise, load, reps_target, rpe, pain, program, week)
+    except FormcheckError as e:
         raise _fail(str(e), 2) from None
 
 
@@ -536,6 +526,220 @@ def _cell(value: float | None, unit: str, faulty: bool) -> str:
     if value is None or value != value:
         return "[dim]-[/]"
     return f"[bold red]{_value(value, unit)}[/]" if faulty else _value(value, unit)
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of videos (searched recursively).")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the reports and the summary.")
+    ],
+    exercise: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--exercise", "-e", help="The exercise of videos the manifest leaves out."),
+    ] = None,
+    manifest: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="CSV: path, exercise, client, date, load, reps_target, rpe, pain, program, week.",
+            dir_okay=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Videos checked at once (default: one per core).", min=1)
+    ] = len(os.sched_getaffinity(0)),
+    engine: Annotated[str, typer.Option(help="local (processes) or ray.")] = "local",
+    address: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="With --engine ray: the cluster to join (default: start one here)."),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="Thresholds: beginner, standard or strict.")
+    ] = "standard",
+    config: Annotated[
+        Path | None,
+        typer.Option(help="TOML file overriding thresholds.", dir_okay=False),
+    ] = None,
+    no_video: Annotated[
+        bool, typer.Option("--no-video", help="Skip annotated.mp4 (the slowest output).")
+    ] = False,
+    blur_faces: Annotated[
+        bool, typer.Option("--blur-faces", help="Blur faces in every picture and video.")
+    ] = False,
+    model: ModelOption = None,
+    client: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Record every video's set in this client's history (a manifest's client "
+            "column wins).",
+            rich_help_panel=_COACHING,
+        ),
+    ] = None,
+    db: DbOption = None,
+    day: Annotated[
+        Optional[datetime],  # noqa: UP045
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="The sessions' day when the manifest has none (default: each file's date).",
+            rich_help_panel=_COACHING,
+        ),
+    ] = None,
+) -> None:
+    """Check every video in a folder: a report each, summary.csv and index.html.
+
+    A re-run skips the videos already done with the same file and settings. Exits
+    with 3 when some video could not be checked, or only in part.
+    """
+    from formcheck.batch.engines import run
+    from formcheck.batch.jobs import Defaults, chains, plan
+    from formcheck.batch.summary import write_summary
+
+    task = _batch_task(
+        folder, out_dir, exercise, engine, profile, config, no_video, blur_faces, model
+    )
+    _check_folder(out_dir, "summary.csv")
+    try:
+        jobs = plan(folder, out_dir, Defaults(exercise, client, day and day.date()), manifest)
+        task = replace(task, db=_batch_history(jobs, db))
+        rows = [_problem_row(job) for job in jobs if job.problem is not None]
+        with _BatchProgress(len(jobs)) as progress:
+            for row in rows:
+                progress(("done", row.name, row, False))
+            rows += run(chains(jobs), task, progress, workers, engine, address)  # type: ignore[arg-type]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_summary(rows, out_dir)
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted: run the same command again to carry on", 130) from None
+    bad = [r for r in rows if r.status != "ok"]
+    err.print(
+        f"{len(rows)} videos: {len(rows) - len(bad)} checked, "
+        f"{sum(r.status == 'partial' for r in rows)} only in part, "
+        f"{sum(r.status == 'error' for r in rows)} not checked; "
+        f"wrote {out_dir / 'summary.csv'} and {out_dir / 'index.html'}",
+        soft_wrap=True,
+    )
+    if bad:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _batch_task(
+    folder: Path,
+    out_dir: Path,
+    exercise: str | None,
+    engine: str,
+    profile: str,
+    config: Path | None,
+    no_video: bool,
+    blur_faces: bool,
+    model: Path | None,
+) -> BatchTask:
+    """The settings every worker gets, checked before any work (exit 2 on a bad option)."""
+    from formcheck.batch.work import Task, task_key
+    from formcheck.exercises import EXERCISES
+    from formcheck.pipeline import Settings
+    from formcheck.thresholds import PROFILES, thresholds
+
+    if engine not in ("local", "ray"):
+        raise _fail(f"unknown engine {engine!r}; choose from local, ray", 2)
+    if exercise is not None and exercise not in EXERCISES:
+        raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
+    if profile not in PROFILES:
+        raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
+    if out_dir.resolve() == folder.resolve():
+        raise _fail("--out must be another folder than the videos' (it may be inside it)", 2)
+    try:
+        if exercise is not None:
+            thresholds(exercise, profile, config)  # type: ignore[arg-type]
+        config_text = None if config is None else config.read_text(encoding="utf-8")
+        sha = resolve_model(model).sha256
+    except OSError as e:
+        raise _fail(f"{config}: cannot read: {e.strerror or e}") from None
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    settings = Settings("", profile, config, model, not no_video, blur_faces)
+    return Task(out_dir, settings, task_key(settings, sha, config_text), None)
+
+
+def _batch_history(jobs: list[BatchJob], db: Path | None) -> Path | None:
+    """The history file when some video has a client, opened once to migrate it first."""
+    from formcheck.history import History, default_path
+
+    if not any(job.client for job in jobs):
+        if db is not None:
+            raise _fail("--db needs a client (--client or a manifest's client column)", 2)
+        return None
+    path = db or default_path()
+    History(path).close()
+    return path
+
+
+def _problem_row(job: BatchJob) -> BatchRow:
+    from formcheck.batch.work import Row
+
+    day = job.day.isoformat()
+    return Row(job.name, job.client, job.exercise, day, "error", message=job.problem)
+
+
+class _BatchProgress:
+    """The batch's bar and a bar per video being checked; a line per video done."""
+
+    def __init__(self, total: int) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _FpsColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+        self._all = self._progress.add_task("[bold]batch", total=total)
+        self._videos: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _BatchProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def __call__(self, event: tuple[Any, ...]) -> None:
+        """Show one message from a worker (see :mod:`formcheck.batch.work`)."""
+        kind, name = event[0], str(event[1])
+        shown = escape(name if len(name) <= 40 else "..." + name[-37:])
+        if kind == "stage":
+            total = event[3]
+            label = f"  {shown} [dim]{escape(str(event[2]))}"
+            if name in self._videos:
+                self._progress.reset(self._videos[name], total=total, description=label)
+            else:
+                self._videos[name] = self._progress.add_task(label, total=total)
+        elif kind == "frames" and name in self._videos:
+            self._progress.update(self._videos[name], completed=event[2])
+        elif kind == "done":
+            if name in self._videos:
+                self._progress.remove_task(self._videos.pop(name))
+            self._progress.advance(self._all)
+            self._progress.console.print(_done_line(event[2], bool(event[3])), soft_wrap=True)
+
+
+def _done_line(row: object, skipped: bool) -> str:
+    from formcheck.batch.work import Row
+
+    assert isinstance(row, Row)
+    name = escape(row.name)
+    if row.status == "error":
+        return f"[red]x[/] {name}: {escape(row.message or 'not checked')}"
+    what = (
+        f"{row.hold_s:g} s held, {row.good_form_s:g} s in good form"
+        if row.hold_s is not None
+        else f"{row.reps} reps, {row.flagged} flagged"
+    )
+    mark = "[yellow]~[/]" if row.status == "partial" else "[green]v[/]"
+    return f"{mark} {name}: {what}" + (" (done before)" if skipped else "")
 
 
 ClientOption = Annotated[str, typer.Option("--client", help="The client's name.")]

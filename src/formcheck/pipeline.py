@@ -117,6 +117,42 @@ def check(
     return Checked(report, written, broken)
 
 
+def inputs(
+    exercise: str,
+    load: str | None = None,
+    reps_target: int | None = None,
+    rpe: float | None = None,
+    pain: int | None = None,
+    program: str | None = None,
+    week: int | None = None,
+) -> Inputs:
+    """What the user said about a set of ``exercise``, checked.
+
+    Raises:
+        FormcheckError: A value makes no sense (a load without a unit, RPE 11, a
+            program for another exercise, a week without a program).
+    """
+    from formcheck.coaching.facts import Inputs
+    from formcheck.coaching.loads import parse_load
+    from formcheck.coaching.program import PROGRAMS
+
+    if week is not None and program is None:
+        raise FormcheckError("--week needs --program")
+    plan = None
+    if program is not None:
+        if program not in PROGRAMS:
+            raise FormcheckError(f"unknown program {program!r}; choose from {', '.join(PROGRAMS)}")
+        plan = PROGRAMS[program]
+        if plan.exercise != exercise:
+            raise FormcheckError(f"--program {program} is for {plan.exercise}, not {exercise}")
+    try:
+        return Inputs(
+            None if load is None else parse_load(load), reps_target, rpe, pain, plan, week
+        )
+    except ValueError as e:
+        raise FormcheckError(str(e)) from None
+
+
 def estimate(
     video: str,
     model: Path | None,
