@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -249,3 +251,36 @@ def test_a_batch_killed_mid_way_and_run_again_loses_and_duplicates_nothing(tmp_p
     assert outputs(out) == outputs(clean)
     assert sets_in(db) == sets_in(db_clean)
     assert not list(out.rglob(".*.tmp"))
+
+
+def as_user(uid: int | None) -> dict[str, object]:
+    """subprocess.run's arguments to run as ``uid`` (None: as this process)."""
+    return {} if uid is None else {"user": uid, "group": uid, "env": {"PATH": "/usr/bin:/bin"}}
+
+
+def test_an_unreadable_video_is_an_error_row(tmp_path, clips):
+    # root reads any file, so as root the batch runs as nobody (uid 65534).
+    uid = 65534 if os.geteuid() == 0 else None
+    if uid is not None:
+        try:
+            probe = subprocess.run([*FORMCHECK, "--version"], capture_output=True, **as_user(uid))
+        except OSError:
+            probe = None
+        if probe is None or probe.returncode != 0:
+            pytest.skip("as root every file is readable, and nobody cannot run this venv's Python")
+    folder = Path(tempfile.mkdtemp(prefix="fc-batch-"))
+    try:
+        folder.chmod(0o777)
+        (folder / "videos").mkdir(mode=0o777)
+        (folder / "videos").chmod(0o777)
+        locked = folder / "videos" / "locked.mp4"
+        locked.write_bytes(clips["plank"].read_bytes())
+        locked.chmod(0o000)
+        out = folder / "out"
+        cmd = [*FORMCHECK, "batch", str(folder / "videos"), "--out", str(out), "-e", "plank"]
+        done = subprocess.run(cmd, capture_output=True, text=True, **as_user(uid))
+        assert done.returncode == 3, done.stderr
+        (row,) = summary(out)
+        assert row["status"] == "error" and "Permission denied" in row["message"]
+    finally:
+        shutil.rmtree(folder)

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from formcheck.live import LiveSession
     from formcheck.thresholds import Thresholds
 
+#: The cores this process may run on.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 #: Exit code when the output was written from part of the input (a truncated video).
 EXIT_PARTIAL = 3
 
@@ -163,6 +165,8 @@ def main(
 
 class _FpsColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
+        if not task.fields.get("frames", True):
+            return Text("")
         return Text(f"{task.speed:5.1f} fps" if task.speed else "  ... fps", style="cyan")
 
 
@@ -547,7 +551,7 @@ def batch(
     ] = None,
     workers: Annotated[
         int, typer.Option(help="Videos checked at once (default: one per core).", min=1)
-    ] = len(os.sched_getaffinity(0)),
+    ] = _CORES,
     engine: Annotated[str, typer.Option(help="local (processes) or ray.")] = "local",
     address: Annotated[
         Optional[str],  # noqa: UP045
@@ -696,7 +700,7 @@ class _BatchProgress:
             console=err,
             transient=True,
         )
-        self._all = self._progress.add_task("[bold]batch", total=total)
+        self._all = self._progress.add_task("[bold]batch", total=total, frames=False)
         self._videos: dict[str, TaskID] = {}
 
     def __enter__(self) -> _BatchProgress:
