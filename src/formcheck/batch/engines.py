@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 Engine = Literal["local", "ray"]
 OnEvent = Callable[[tuple[Any, ...]], None]
 #: Seconds the driver waits for a result before it shows progress again.
-POLL_S = 0.1
+POLL_S = 0.25
 
 _events: Queue[tuple[Any, ...]] | None = None  # a local worker's line to the driver
 
@@ -111,7 +111,6 @@ def _run_ray(
 ) -> list[Row]:
     try:
         import ray
-        from ray.util.queue import Queue as RayQueue
     except ImportError:
         raise BatchError("Ray is not installed: pip install 'formcheck[ray]'") from None
     try:
@@ -125,14 +124,14 @@ def _run_ray(
     except (ConnectionError, RuntimeError, ValueError) as e:
         raise BatchError(f"cannot start or join Ray ({address or 'local'}): {e}") from None
     try:
-        events = RayQueue(actor_options={"num_cpus": 0})
+        inbox: Any = ray.remote(num_cpus=0)(_Inbox).remote()
         remote = ray.remote(num_cpus=1, max_retries=0)(_run_on_ray)
-        refs = {remote.remote(chain, task, events): chain for chain in chains}
+        refs = {remote.remote(chain, task, inbox): chain for chain in chains}
         rows: list[Row] = []
         pending = list(refs)
         while pending:
             done, pending = ray.wait(pending, num_returns=1, timeout=POLL_S)
-            for event in events.get_nowait_batch(events.qsize()):
+            for event in ray.get(inbox.take.remote()):
                 on_event(event)
             for ref in done:
                 try:
@@ -140,15 +139,41 @@ def _run_ray(
                 except ray.exceptions.RayError as e:
                     reason = f"the Ray task failed: {type(e).__name__}"
                     rows += [_error(job, reason) for job in refs[ref]]
-        for event in events.get_nowait_batch(events.qsize()):
+        for event in ray.get(inbox.take.remote()):
             on_event(event)
         return rows
     finally:
         ray.shutdown()
 
 
-def _run_on_ray(chain: tuple[Job, ...], task: Task, events: Any) -> list[Row]:
-    return run_chain(chain, task, events.put)
+class _Inbox:
+    """A Ray actor holding the workers' progress messages until the driver takes them."""
+
+    def __init__(self) -> None:
+        self._events: list[tuple[Any, ...]] = []
+
+    def put(self, event: tuple[Any, ...]) -> None:
+        self._events.append(event)
+
+    def take(self) -> list[tuple[Any, ...]]:
+        events, self._events = self._events, []
+        return events
+
+
+def _run_on_ray(chain: tuple[Job, ...], task: Task, inbox: Any) -> list[Row]:
+    import ray
+
+    # A task blocked in ray.get gives its CPU back to Ray, which then starts
+    # another chain on it: messages go without waiting, and only the last one is
+    # waited for, so that the driver has them all once it has the rows.
+    last: list[Any] = []
+
+    def send(event: tuple[Any, ...]) -> None:
+        last[:] = [inbox.put.remote(event)]
+
+    rows = run_chain(chain, task, send)
+    ray.get(last)
+    return rows
 
 
 def _error(job: Job, reason: str) -> Row:
