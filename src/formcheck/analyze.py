@@ -248,8 +248,17 @@ def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -
 
 
 def _missing(series: PoseSeries) -> tuple[str, ...]:
+    """Warnings about the frames without a person, or without the pose model (--fast)."""
+    out = []
     missing = 1 - float(series.detected.mean()) if len(series) else 1.0
-    return (f"the person was not found in {missing:.0%} of the frames",) if missing > 0.2 else ()
+    if missing > 0.2:
+        out.append(f"the person was not found in {missing:.0%} of the frames")
+    if series.estimated is not None:
+        out.append(
+            f"fast mode: the pose model saw {int(series.estimated.sum())} of {len(series)} "
+            "frames; the others are interpolated"
+        )
+    return tuple(out)
 
 
 def _warnings(series: PoseSeries, kin: Kinematics) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markdown import Markdown
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -45,8 +46,10 @@ if TYPE_CHECKING:
     from formcheck.batch.work import Row as BatchRow
     from formcheck.batch.work import Task as BatchTask
     from formcheck.coaching.facts import Inputs
+    from formcheck.evaluation.labels import Clip
     from formcheck.history import History, SessionRow
     from formcheck.live import LiveSession
+    from formcheck.pipeline import Settings
     from formcheck.thresholds import Thresholds
 
 #: The cores this process may run on.
@@ -69,6 +72,29 @@ ModelOption = Annotated[
         "--model",
         help="A pose_landmarker_{lite,full,heavy}.task to use instead of the bundled one.",
         dir_okay=False,
+    ),
+]
+
+ProfileOption = Annotated[str, typer.Option(help="Thresholds: beginner, standard or strict.")]
+ConfigOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(help="TOML file overriding thresholds.", dir_okay=False),
+]
+NoVideoOption = Annotated[
+    bool, typer.Option("--no-video", help="Skip annotated.mp4 (the slowest output).")
+]
+FastOption = Annotated[
+    bool,
+    typer.Option(
+        "--fast",
+        help="Run the pose model on fewer frames while the body moves slowly, "
+        "interpolating between them (about twice as fast).",
+    ),
+]
+BlurFacesOption = Annotated[
+    bool,
+    typer.Option(
+        "--blur-faces", help="Blur the face in annotated.mp4 and in report.html's pictures."
     ),
 ]
 
@@ -309,25 +335,14 @@ def analyze(
         Path | None,
         typer.Option("--out", "-o", help="Folder for report.json (default: VIDEO's name)."),
     ] = None,
-    profile: Annotated[
-        str, typer.Option(help="Thresholds: beginner, standard or strict.")
-    ] = "standard",
-    config: Annotated[
-        Path | None,
-        typer.Option(help="TOML file overriding thresholds.", dir_okay=False),
-    ] = None,
+    profile: ProfileOption = "standard",
+    config: ConfigOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print report.json to stdout instead of a table.")
     ] = False,
-    no_video: Annotated[
-        bool, typer.Option("--no-video", help="Skip annotated.mp4 (the slowest output).")
-    ] = False,
-    blur_faces: Annotated[
-        bool,
-        typer.Option(
-            "--blur-faces", help="Blur the face in annotated.mp4 and in report.html's pictures."
-        ),
-    ] = False,
+    no_video: NoVideoOption = False,
+    blur_faces: BlurFacesOption = False,
+    fast: FastOption = False,
     model: ModelOption = None,
     load: LoadOption = None,
     reps_target: RepsTargetOption = None,
@@ -358,7 +373,7 @@ def analyze(
         raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
     if profile not in PROFILES:
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
-    settings = Settings(exercise, profile, config, model, not no_video, blur_faces)
+    settings = Settings(exercise, profile, config, model, not no_video, blur_faces, fast)
     out_dir = out_dir or Path(Path(video).stem)
     _check_folder(out_dir, "report.json")
     inputs = _inputs(exercise, load, reps_target, rpe, pain, program, week)
@@ -557,19 +572,11 @@ def batch(
         Optional[str],  # noqa: UP045
         typer.Option(help="With --engine ray: the cluster to join (default: start one here)."),
     ] = None,
-    profile: Annotated[
-        str, typer.Option(help="Thresholds: beginner, standard or strict.")
-    ] = "standard",
-    config: Annotated[
-        Path | None,
-        typer.Option(help="TOML file overriding thresholds.", dir_okay=False),
-    ] = None,
-    no_video: Annotated[
-        bool, typer.Option("--no-video", help="Skip annotated.mp4 (the slowest output).")
-    ] = False,
-    blur_faces: Annotated[
-        bool, typer.Option("--blur-faces", help="Blur faces in every picture and video.")
-    ] = False,
+    profile: ProfileOption = "standard",
+    config: ConfigOption = None,
+    no_video: NoVideoOption = False,
+    blur_faces: BlurFacesOption = False,
+    fast: FastOption = False,
     model: ModelOption = None,
     client: Annotated[
         Optional[str],  # noqa: UP045
@@ -598,10 +605,10 @@ def batch(
     from formcheck.batch.engines import run
     from formcheck.batch.jobs import Defaults, chains, plan
     from formcheck.batch.summary import write_summary
+    from formcheck.pipeline import Settings
 
-    task = _batch_task(
-        folder, out_dir, exercise, engine, profile, config, no_video, blur_faces, model
-    )
+    settings = Settings("", profile, config, model, not no_video, blur_faces, fast)
+    task = _batch_task(folder, out_dir, exercise, engine, settings)
     _check_folder(out_dir, "summary.csv")
     try:
         jobs = plan(folder, out_dir, Defaults(exercise, client, day and day.date()), manifest)
@@ -629,22 +636,79 @@ def batch(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+@app.command("eval")
+def evaluate(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Labelled clips: a folder with INDEX.tsv, GROUND_TRUTH.tsv or a <name>.json "
+            "beside each video, or a folder of such folders (../shared/data)."
+        ),
+    ],
+    cache: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Keep each clip's pose series here; later runs only re-analyse."),
+    ] = None,
+    profile: ProfileOption = "standard",
+    model: ModelOption = None,
+    fast: FastOption = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the scores as JSON instead of tables.")
+    ] = False,
+    readme: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Also write the tables into this file, between its <!-- eval:begin --> "
+            "and <!-- eval:end --> lines.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Score the analysis against labelled clips: counts, faults, angles.
+
+    Prints, per labels folder, exercise and camera view, how many clips' reps
+    (or holds) are counted exactly, each fault's precision, recall and F1, how
+    many clean reps get flagged, and the angles' mean error against the truth.
+    """
+    from formcheck.evaluation import evaluate, find_clips
+    from formcheck.evaluation.tables import as_json as scores_json
+    from formcheck.evaluation.tables import check_readme, markdown, rewrite_readme
+
+    try:
+        if readme is not None:
+            check_readme(readme)  # before the long part
+        clips, left_out = find_clips(folder)
+        done = iter(range(1, len(clips) + 1))
+
+        def told(clip: Clip) -> None:
+            err.print(
+                f"[dim]{next(done)}/{len(clips)} {clip.labels}/{clip.name}[/]", highlight=False
+            )
+
+        with _Bars() as bars:
+            scores = evaluate(clips, profile, model, fast, cache, told, bars)
+        tables = markdown(scores)
+        if readme is not None:
+            rewrite_readme(readme, tables)
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(scores_json(scores, left_out), indent=2) + "\n")
+    else:
+        out.print(Markdown(tables))
+        for reason in left_out:
+            err.print(f"[dim]left out: {escape(reason)}[/]", highlight=False, soft_wrap=True)
+
+
 def _batch_task(
-    folder: Path,
-    out_dir: Path,
-    exercise: str | None,
-    engine: str,
-    profile: str,
-    config: Path | None,
-    no_video: bool,
-    blur_faces: bool,
-    model: Path | None,
+    folder: Path, out_dir: Path, exercise: str | None, engine: str, settings: Settings
 ) -> BatchTask:
     """The settings every worker gets, checked before any work (exit 2 on a bad option)."""
     from formcheck.batch.work import Task, task_key
     from formcheck.exercises import EXERCISES
-    from formcheck.pipeline import Settings
     from formcheck.thresholds import PROFILES, thresholds
+
+    profile, config = settings.profile, settings.config
 
     if engine not in ("local", "ray"):
         raise _fail(f"unknown engine {engine!r}; choose from local, ray", 2)
@@ -658,12 +722,11 @@ def _batch_task(
         if exercise is not None:
             thresholds(exercise, profile, config)  # type: ignore[arg-type]
         config_text = None if config is None else config.read_text(encoding="utf-8")
-        sha = resolve_model(model).sha256
+        sha = resolve_model(settings.model).sha256
     except OSError as e:
         raise _fail(f"{config}: cannot read: {e.strerror or e}") from None
     except FormcheckError as e:
         raise _fail(str(e)) from None
-    settings = Settings("", profile, config, model, not no_video, blur_faces)
     return Task(out_dir, settings, task_key(settings, sha, config_text), None)
 
 
@@ -843,9 +906,7 @@ def live(
         bool, typer.Option("--no-window", help="No window (headless runs, tests, CI).")
     ] = False,
     silent: Annotated[bool, typer.Option("--silent", help="No spoken cues, no beeps.")] = False,
-    profile: Annotated[
-        str, typer.Option(help="Thresholds: beginner, standard or strict.")
-    ] = "standard",
+    profile: ProfileOption = "standard",
     model: ModelOption = None,
 ) -> None:
     """Cue form live from a camera; when it ends, write report.json and report.html.
@@ -888,8 +949,8 @@ def _run_live(
     """Capture, judge and show frames until the stream ends, q is pressed or Ctrl-C."""
     import signal
 
-    from formcheck.exercises import EXERCISES
     from formcheck.live import LiveSession, Speaker, speech
+    from formcheck.pipeline import needs_outline
     from formcheck.pose.mediapipe import PoseEstimator
     from formcheck.video import CaptureSource, VideoFileSource
 
@@ -901,7 +962,7 @@ def _run_live(
     )
     say = None if silent else (speech() or _bell)
     speaker = Speaker(say or (lambda _text: None))
-    outline = "rounded_back" in EXERCISES[exercise].checks
+    outline = needs_outline(exercise)
     with (
         source,
         PoseEstimator(

@@ -44,6 +44,7 @@ class Settings:
     model: Path | None = None
     annotate: bool = True
     blur_faces: bool = False
+    fast: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,16 +87,12 @@ def check(
     Raises:
         FormcheckError: The video, the thresholds, the model or the history cannot be used.
     """
-    from formcheck.analyze import analyze
-    from formcheck.exercises import EXERCISES
     from formcheck.outputs.write import write_outputs
-    from formcheck.thresholds import thresholds
 
-    limits = thresholds(settings.exercise, settings.profile, settings.config)  # type: ignore[arg-type]
-    # Only the spine check needs the segmentation, which costs a fifth of the speed.
-    outline = "rounded_back" in EXERCISES[settings.exercise].checks
-    series, broken = load_or_estimate(video, settings.model, outline, progress)
-    report = analyze(series, settings.exercise, limits, frames=frame_reader(series))
+    series, broken = load_or_estimate(
+        video, settings.model, needs_outline(settings.exercise), settings.fast, progress
+    )
+    report = judge(series, settings)
     report, inputs = coach(report, inputs, history, client, day)
     folder.mkdir(parents=True, exist_ok=True)
     report.write(folder / "report.json")
@@ -115,6 +112,29 @@ def check(
         None if progress is None else progress.advance,
     )
     return Checked(report, written, broken)
+
+
+def needs_outline(exercise: str) -> bool:
+    """Whether ``exercise``'s checks read the back's outline off the segmentation mask.
+
+    Only the spine check does, and the mask costs a fifth of the pose model's speed.
+    """
+    from formcheck.exercises import EXERCISES
+
+    return "rounded_back" in EXERCISES[exercise].checks
+
+
+def judge(series: PoseSeries, settings: Settings) -> SetReport:
+    """Count and judge the reps, or the holds, of one pose series.
+
+    Raises:
+        FormcheckError: The thresholds cannot be used.
+    """
+    from formcheck.analyze import analyze
+    from formcheck.thresholds import thresholds
+
+    limits = thresholds(settings.exercise, settings.profile, settings.config)  # type: ignore[arg-type]
+    return analyze(series, settings.exercise, limits, frames=frame_reader(series))
 
 
 def inputs(
@@ -162,13 +182,16 @@ def estimate(
     max_people: int = 3,
     segment: bool = False,
     keep_masks: bool = False,
+    fast: bool = False,
     progress: Progress | None = None,
 ) -> tuple[PoseSeries, str | None]:
     """The main person's pose series from ``video`` between ``start`` and ``end`` (s).
 
-    Returns the series and, when the video ended early, why.
+    ``fast``: the model skips frames while the body moves slowly (see
+    :mod:`formcheck.pose.stride`). Returns the series and, when the video ended
+    early, why.
     """
-    from formcheck.pose import estimate_poses
+    from formcheck.pose import Stride, estimate_poses
     from formcheck.pose.mediapipe import PoseEstimator
     from formcheck.video import open_source
 
@@ -187,6 +210,7 @@ def estimate(
                 estimator,
                 on_frame=None if progress is None else lambda *_: progress.advance(),
                 keep_masks=keep_masks,
+                stride=Stride() if fast else None,
             )
         return series, source.broken
 
@@ -200,18 +224,23 @@ def expected_frames(meta: VideoMeta, start: float, end: float | None) -> int | N
 
 
 def load_or_estimate(
-    video: str, model: Path | None, outline: bool, progress: Progress | None = None
+    video: str,
+    model: Path | None,
+    outline: bool,
+    fast: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[PoseSeries, str | None]:
     """A saved pose series (.npz) as it is, or a video through the pose model.
 
-    ``outline``: also read the outline of the back off the segmentation mask.
+    ``outline``: also read the outline of the back off the segmentation mask;
+    ``fast``: skip frames while the body moves slowly.
     """
     if video.endswith(".npz"):
         try:
             return PoseSeries.load(video), None
         except (OSError, ValueError, KeyError) as e:
             raise FormcheckError(f"{video}: not a pose series: {e}") from None
-    return estimate(video, model, segment=outline, progress=progress)
+    return estimate(video, model, segment=outline, fast=fast, progress=progress)
 
 
 def video_of(series: PoseSeries) -> Path | None:

@@ -79,6 +79,9 @@ class PoseSeries:
         outline: Optional (T, 2, K) float32 distance of the body's outline from the
             hip-shoulder line on its two sides, at K stations along it, in lengths of
             that line (see :mod:`formcheck.pose.outline`); NaN where not found.
+        estimated: Optional (T,) bool, True where the pose model ran; the other
+            frames are interpolated (fast mode, see :mod:`formcheck.pose.stride`).
+            None: the model ran on every frame.
     """
 
     t: NDArray[np.float64]
@@ -90,6 +93,7 @@ class PoseSeries:
     masks: NDArray[np.uint8] | None = None
     mask_boxes: FloatArray | None = None
     outline: FloatArray | None = None
+    estimated: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -106,6 +110,8 @@ class PoseSeries:
             side = self.masks.shape[1] if self.masks.ndim == 3 else 0
             _check_shape("masks", self.masks, (n, side, side))
             _check_shape("mask_boxes", self.mask_boxes, (n, 3))
+        if self.estimated is not None:
+            _check_shape("estimated", self.estimated, (n,))
         if self.outline is not None:
             stations = self.outline.shape[2] if self.outline.ndim == 3 else 0
             _check_shape("outline", self.outline, (n, 2, stations))
@@ -142,6 +148,7 @@ class PoseSeries:
             "masks": self.masks,
             "mask_boxes": self.mask_boxes,
             "outline": self.outline,
+            "estimated": self.estimated,
         }
         arrays.update({k: v for k, v in optional.items() if v is not None})
         with replacing(path) as tmp, tmp.open("wb") as f:
@@ -163,7 +170,7 @@ class PoseSeries:
             meta = VideoMeta(**json.loads(str(data["meta"])))
             optional = {
                 k: data[k]
-                for k in ("world", "n_people", "masks", "mask_boxes", "outline")
+                for k in ("world", "n_people", "masks", "mask_boxes", "outline", "estimated")
                 if k in data
             }
             return cls(

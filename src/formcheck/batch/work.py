@@ -88,6 +88,7 @@ def task_key(settings: Settings, model_sha256: str, config_text: str | None) -> 
         "config": config_text,
         "annotate": settings.annotate,
         "blur_faces": settings.blur_faces,
+        **({"fast": True} if settings.fast else {}),  # earlier batches' keys stand
     }
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,14 +12,18 @@ from numpy.typing import NDArray
 from formcheck.errors import NoPersonError
 from formcheck.pose.outline import STATIONS, trunk_outline
 from formcheck.pose.person import Person, crop_mask
+from formcheck.pose.stride import Stride, fill_skipped
 from formcheck.series import PoseSeries, VideoMeta
 from formcheck.skeleton import N_LANDMARKS
 from formcheck.video import Frame, prefetch
 
-__all__ = ["Person", "estimate_poses", "outline_of"]
+__all__ = ["Person", "Stride", "estimate_poses", "outline_of"]
 
 #: Side in pixels of the square mask crop kept per frame (16-37 kB a frame).
 MASK_SIDE = 192
+_NAN_XY = np.full((N_LANDMARKS, 2), np.nan, np.float32)
+_NAN_WORLD = np.full((N_LANDMARKS, 3), np.nan, np.float32)
+_NO_VIS = np.zeros(N_LANDMARKS, np.float32)
 
 
 class Estimator(Protocol):
@@ -31,6 +35,8 @@ class Estimator(Protocol):
     masks: bool
 
     def process(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]: ...
+
+    def skip(self, image: NDArray[np.uint8], t: float) -> bool: ...
 
 
 def outline_of(person: Person | None) -> NDArray[np.float32]:
@@ -54,6 +60,7 @@ def estimate_poses(
     *,
     keep_masks: bool = False,
     ahead: int = 2,
+    stride: Stride | None = None,
 ) -> PoseSeries:
     """Run ``estimator`` over ``frames`` and collect the main person's pose series.
 
@@ -69,46 +76,95 @@ def estimate_poses(
             (16-37 kB a frame); needs an estimator that returns masks.
         ahead: Frames decoded ahead in a second thread; 0 takes each frame only
             when the last is done (live sources, which must not queue frames).
+        stride: Fast mode: the model skips frames while the body moves slowly
+            (see :mod:`formcheck.pose.stride`); None runs it on every frame.
 
     Raises:
         NoPersonError: No frame had a person in it.
     """
     if keep_masks and not estimator.masks:
         raise ValueError("keep_masks needs an estimator that returns masks")
-    nan_xy = np.full((N_LANDMARKS, 2), np.nan, np.float32)
-    nan_world = np.full((N_LANDMARKS, 3), np.nan, np.float32)
-    zero_vis = np.zeros(N_LANDMARKS, np.float32)
-    t, xy, vis, world, counts, masks, boxes, outlines = [], [], [], [], [], [], [], []
+    if keep_masks and stride is not None:
+        raise ValueError("keep_masks needs every frame: no stride")
+    kept = _Kept(estimator.masks, keep_masks)
+    last: tuple[Person | None, int] = (None, 0)  # the frame seen last, and its index
+    wait = 0  # frames to pass over before the model runs again
     source = (
         contextlib.closing(prefetch(frames, ahead)) if ahead else contextlib.nullcontext(frames)
     )
     with source as stream:
-        for frame in stream:
-            person, n_people = estimator.process(frame.image, frame.t)
-            t.append(frame.t)
-            counts.append(n_people)
-            xy.append(nan_xy if person is None else person.xy)
-            vis.append(zero_vis if person is None else person.visibility)
-            world.append(nan_world if person is None else person.world)
-            if estimator.masks:
-                outlines.append(outline_of(person))
-            if keep_masks:
-                crop, box = _crop(person)
-                masks.append(crop)
-                boxes.append(box)
+        for i, frame in enumerate(stream):
+            if wait > 0 and not estimator.skip(frame.image, frame.t):
+                wait -= 1
+                kept.add(frame.t, None, kept.counts[-1], seen=False)
+                person = None
+            else:
+                person, n_people = estimator.process(frame.image, frame.t)
+                kept.add(frame.t, person, n_people)
+                if stride is not None:
+                    wait = stride.step(last[0], person, i - last[1]) - 1
+                    last = (person, i)
             if on_frame is not None:
                 on_frame(frame, person)
-    series = PoseSeries(
-        t=np.array(t, dtype=np.float64).reshape(-1),
-        xy=np.array(xy, np.float32).reshape(-1, N_LANDMARKS, 2),
-        visibility=np.array(vis, np.float32).reshape(-1, N_LANDMARKS),
-        meta=meta,
-        world=np.array(world, np.float32).reshape(-1, N_LANDMARKS, 3),
-        n_people=np.array(counts, np.int16).reshape(-1),
-        masks=np.array(masks, np.uint8).reshape(-1, MASK_SIDE, MASK_SIDE) if masks else None,
-        mask_boxes=np.array(boxes, np.float32).reshape(-1, 3) if masks else None,
-        outline=np.array(outlines, np.float32).reshape(-1, 2, len(STATIONS)) if outlines else None,
-    )
+    series = kept.series(meta, interpolate=stride is not None)
     if not series.detected.any():
-        raise NoPersonError(f"{meta.source}: no person found in any of its {len(t)} frames")
+        raise NoPersonError(f"{meta.source}: no person found in any of its {len(series)} frames")
     return series
+
+
+class _Kept:
+    """What :func:`estimate_poses` keeps of each frame, until it makes the series."""
+
+    def __init__(self, outlines: bool, masks: bool) -> None:
+        self.outlines, self.masks = outlines, masks
+        self.counts: list[int] = []
+        self._t: list[float] = []
+        self._seen: list[bool] = []
+        self._rows: dict[str, list[NDArray[Any]]] = {
+            k: [] for k in ("xy", "visibility", "world", "outline", "masks", "mask_boxes")
+        }
+
+    def add(self, t: float, person: Person | None, n_people: int, seen: bool = True) -> None:
+        """One frame's main person (None: nobody, or the model did not see the frame)."""
+        self._t.append(t)
+        self._seen.append(seen)
+        self.counts.append(n_people)
+        rows = self._rows
+        rows["xy"].append(_NAN_XY if person is None else person.xy)
+        rows["visibility"].append(_NO_VIS if person is None else person.visibility)
+        rows["world"].append(_NAN_WORLD if person is None else person.world)
+        if self.outlines:
+            rows["outline"].append(outline_of(person))
+        if self.masks:
+            crop, box = _crop(person)
+            rows["masks"].append(crop)
+            rows["mask_boxes"].append(box)
+
+    def series(self, meta: VideoMeta, interpolate: bool) -> PoseSeries:
+        """The series; with ``interpolate``, the frames not seen filled from their neighbours."""
+        t = np.array(self._t, dtype=np.float64).reshape(-1)
+        shapes = {
+            "xy": (N_LANDMARKS, 2),
+            "visibility": (N_LANDMARKS,),
+            "world": (N_LANDMARKS, 3),
+            "outline": (2, len(STATIONS)),
+        }
+        arrays = {
+            k: np.array(self._rows[k], np.float32).reshape(-1, *shape)
+            for k, shape in shapes.items()
+            if self._rows[k] or k != "outline"
+        }
+        if interpolate:
+            arrays = fill_skipped(t, np.array(self._seen, bool), arrays)
+        masks = self._rows["masks"]
+        return PoseSeries(
+            t=t,
+            meta=meta,
+            n_people=np.array(self.counts, np.int16).reshape(-1),
+            masks=np.array(masks, np.uint8).reshape(-1, MASK_SIDE, MASK_SIDE) if masks else None,
+            mask_boxes=np.array(self._rows["mask_boxes"], np.float32).reshape(-1, 3)
+            if masks
+            else None,
+            estimated=np.array(self._seen, bool) if interpolate else None,
+            **arrays,
+        )

@@ -183,11 +183,7 @@ class PoseEstimator(Closing):
             The main person (None when nobody continues the track) and how many
             people the model saw in this frame.
         """
-        if self._cuts(image):
-            log.debug("%.3f s: scene cut, choosing the main person afresh", t)
-            self.selector.reset()
-            self._switch(crowd=self._crowd is not None)  # the tracker's state is the old shot's
-            self._last_scan_t = -math.inf  # look for everybody in the new shot
+        self.skip(image, t)
         if self._crowd is not None:
             people = self._crowd.detect(image, t)
             if len(people) > 1:
@@ -201,6 +197,20 @@ class PoseEstimator(Closing):
                 people = self._scan(image, t, people)
         pick = self.selector.choose([p.xy for p in people], t)
         return (people[pick] if pick is not None else None), len(people)
+
+    def skip(self, image: NDArray[np.uint8], t: float) -> bool:
+        """Pass over a frame without the model; True if it starts a new shot.
+
+        Every frame must go through here or :meth:`process`, in time order, for
+        scene cuts to be found. After a cut the main person is chosen afresh.
+        """
+        if not self._cuts(image):
+            return False
+        log.debug("%.3f s: scene cut, choosing the main person afresh", t)
+        self.selector.reset()
+        self._switch(crowd=self._crowd is not None)  # the tracker's state is the old shot's
+        self._last_scan_t = -math.inf  # look for everybody in the new shot
+        return True
 
     def _should_scan(self, people: list[Person], t: float) -> bool:
         if self._scanner is None:
