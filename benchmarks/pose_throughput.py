@@ -18,8 +18,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "samples"))
 
+from child import formcheck, timed  # noqa: E402
 from make_demo_clip import write_demo_clip  # noqa: E402
 
 SIZES = ((640, 480), (1280, 720), (1920, 1080))
@@ -36,21 +35,7 @@ SHORT = 5 / FPS
 
 def run_pose(clip: Path, out: Path, *extra: str) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MB) of ``formcheck pose`` in a child process."""
-    exe = shutil.which("formcheck") or str(Path(sys.executable).with_name("formcheck"))
-    script = (
-        "import resource, subprocess, sys, time;"
-        "t = time.perf_counter();"
-        "subprocess.run(sys.argv[1:], check=True, stderr=subprocess.DEVNULL);"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, exe, "pose", str(clip), "-o", str(out), *extra],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    wall, rss_kb = done.stdout.split()
-    return float(wall), int(rss_kb) / 1024
+    return timed(formcheck(), "pose", str(clip), "-o", str(out), *extra)
 
 
 def fps_table(work: Path, seconds: float) -> None:

@@ -20,9 +20,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from fractions import Fraction
@@ -31,6 +28,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from child import formcheck, timed
 
 from formcheck.outputs.write import write_outputs
 from formcheck.pipeline import Settings, estimate, judge
@@ -64,19 +62,7 @@ def scaled(video: Path, size: tuple[int, int], out: Path) -> Path:
 
 def end_to_end(clip: Path, out: Path, *extra: str) -> tuple[float, float]:
     """Wall clock (s) and peak RSS (MB) of ``formcheck analyze`` in a child process."""
-    exe = shutil.which("formcheck") or str(Path(sys.executable).with_name("formcheck"))
-    script = (
-        "import resource, subprocess, sys, time;"
-        "t = time.perf_counter();"
-        "subprocess.run(sys.argv[1:], check=True, capture_output=True);"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    cmd = [exe, "analyze", str(clip), "-e", EXERCISE, "-o", str(out), *extra]
-    done = subprocess.run(
-        [sys.executable, "-c", script, *cmd], check=True, capture_output=True, text=True
-    )
-    wall, rss_kb = done.stdout.split()
-    return float(wall), int(rss_kb) / 1024
+    return timed(formcheck(), "analyze", str(clip), "-e", EXERCISE, "-o", str(out), *extra)
 
 
 def stages(clip: Path, work: Path) -> dict[str, float]:
