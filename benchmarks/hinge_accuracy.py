@@ -48,6 +48,7 @@ import numpy as np
 
 from formcheck.analyze import FrameReader, analyze
 from formcheck.errors import NoPersonError
+from formcheck.evaluation.scoring import match
 from formcheck.kinematics import measure
 from formcheck.pose import estimate_poses
 from formcheck.pose.mediapipe import PoseEstimator
@@ -115,21 +116,6 @@ class Tally:
         wrong = ", ".join(sorted(self.clips)) or "-"
         counts = f"{self.tp} | {self.fp} | {self.fn}"
         return f"| {code} | {counts} | {p:.2f} | {r:.2f} | {f1:.2f} | {wrong} |"
-
-
-def match(ours: list[tuple[float, float]], truth: list[tuple[float, float]]) -> dict[int, int]:
-    """Greedy one-to-one matching of time spans by overlap: truth index -> our index."""
-    pairs = []
-    for i, (a0, a1) in enumerate(truth):
-        for j, (b0, b1) in enumerate(ours):
-            overlap = min(a1, b1) - max(a0, b0)
-            if overlap > 0:
-                pairs.append((overlap, i, j))
-    taken: dict[int, int] = {}
-    for _, i, j in sorted(pairs, reverse=True):
-        if i not in taken and j not in taken.values():
-            taken[i] = j
-    return taken
 
 
 def score_faults(

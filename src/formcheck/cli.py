@@ -87,8 +87,8 @@ FastOption = Annotated[
     bool,
     typer.Option(
         "--fast",
-        help="Run the pose model on fewer frames while the body moves slowly, "
-        "interpolating between them (about twice as fast).",
+        help="Skip the pose model on frames where the body is still (holds, pauses), "
+        "interpolating them; reps are seen at the full frame rate.",
     ),
 ]
 BlurFacesOption = Annotated[
