@@ -208,6 +208,7 @@ def test_bad_folders_and_readmes_get_one_line(rdl: tuple[Path, Path, SetReport])
     result = run("eval", str(folder), "--cache", str(cache), "--readme", str(readme))
     one_line_error(result, 1, "eval:begin")
     assert readme.read_text() == "no markers here\n"
+    one_line_error(run("eval", str(folder), "--profile", "lenient"), 2, "unknown profile")
     with pytest.raises(FormcheckError, match="no such folder"):
         find_clips(folder / "set.json")
 

@@ -637,7 +637,7 @@ def batch(
 
 
 @app.command("eval")
-def evaluate(
+def eval_command(
     folder: Annotated[
         Path,
         typer.Argument(
@@ -673,7 +673,10 @@ def evaluate(
     from formcheck.evaluation import evaluate, find_clips
     from formcheck.evaluation.tables import as_json as scores_json
     from formcheck.evaluation.tables import check_readme, markdown, rewrite_readme
+    from formcheck.thresholds import PROFILES
 
+    if profile not in PROFILES:
+        raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
     try:
         if readme is not None:
             check_readme(readme)  # before the long part
@@ -682,7 +685,8 @@ def evaluate(
 
         def told(clip: Clip) -> None:
             err.print(
-                f"[dim]{next(done)}/{len(clips)} {clip.labels}/{clip.name}[/]", highlight=False
+                f"[dim]{next(done)}/{len(clips)} {escape(clip.labels)}/{escape(clip.name)}[/]",
+                highlight=False,
             )
 
         with _Bars() as bars:
@@ -692,6 +696,10 @@ def evaluate(
             rewrite_readme(readme, tables)
     except FormcheckError as e:
         raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail(
+            "interrupted: with --cache, a second run reuses the pose series done so far", 130
+        ) from None
     if as_json:
         sys.stdout.write(json.dumps(scores_json(scores, left_out), indent=2) + "\n")
     else:
