@@ -187,7 +187,7 @@ def estimate(
 ) -> tuple[PoseSeries, str | None]:
     """The main person's pose series from ``video`` between ``start`` and ``end`` (s).
 
-    ``fast``: the model skips frames while the body moves slowly (see
+    ``fast``: the model skips frames while the body is (nearly) still (see
     :mod:`formcheck.pose.stride`). Returns the series and, when the video ended
     early, why.
     """
@@ -233,7 +233,7 @@ def load_or_estimate(
     """A saved pose series (.npz) as it is, or a video through the pose model.
 
     ``outline``: also read the outline of the back off the segmentation mask;
-    ``fast``: skip frames while the body moves slowly.
+    ``fast``: skip frames while the body is (nearly) still.
     """
     if video.endswith(".npz"):
         try:

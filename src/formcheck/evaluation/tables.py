@@ -38,6 +38,10 @@ class Group:
         """The clips the analysis ran on (not those it could not read or find anyone in)."""
         return [s for s in self.scores if s.error is None]
 
+    def clean(self) -> tuple[int, int]:
+        """The true clean reps (or holds) we found, and how many of them we flagged."""
+        return sum(s.clean for s in self.analysed), sum(s.clean_flagged for s in self.analysed)
+
     def sums(self) -> tuple[dict[str, Counts], dict[str, AngleError]]:
         """The fault counts and angle errors over the group's clips."""
         return tally(self.analysed)
@@ -63,8 +67,7 @@ def as_json(scores: Sequence[Score], left_out: Sequence[str]) -> dict[str, Any]:
 
 def _group_json(g: Group) -> dict[str, Any]:
     faults, angles = g.sums()
-    clean = sum(s.clean for s in g.analysed)
-    flagged = sum(s.clean_flagged for s in g.analysed)
+    clean, flagged = g.clean()
     return {
         "labels": g.labels,
         "exercise": g.exercise,
@@ -125,8 +128,7 @@ def _count_table(scores: Sequence[Score]) -> str:
     ]
     for g in groups(scores):
         _, angles = g.sums()
-        clean = sum(s.clean for s in g.analysed)
-        flagged = sum(s.clean_flagged for s in g.analysed)
+        clean, flagged = g.clean()
         exact = f"{sum(s.count_exact for s in g.analysed)} / {len(g.scores)}"
         cells = [g.labels, g.exercise, g.view, str(len(g.scores)), exact]
         cells.append(f"{flagged} / {clean}" if clean else NONE)

@@ -76,7 +76,7 @@ def estimate_poses(
             (16-37 kB a frame); needs an estimator that returns masks.
         ahead: Frames decoded ahead in a second thread; 0 takes each frame only
             when the last is done (live sources, which must not queue frames).
-        stride: Fast mode: the model skips frames while the body moves slowly
+        stride: Fast mode: the model skips frames while the body is (nearly) still
             (see :mod:`formcheck.pose.stride`); None runs it on every frame.
 
     Raises:

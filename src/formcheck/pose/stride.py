@@ -1,4 +1,4 @@
-"""Fast mode (``--fast``): the pose model on fewer frames while the body moves slowly.
+"""Fast mode (``--fast``): the pose model on fewer frames while the body is still.
 
 After each frame the model sees, the next one it sees is chosen from how fast
 the joints moved since the one before: slow enough and up to
