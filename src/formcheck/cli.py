@@ -88,7 +88,7 @@ FastOption = Annotated[
     typer.Option(
         "--fast",
         help="Skip the pose model on frames where the body is still (holds, pauses), "
-        "interpolating them; reps are seen at the full frame rate.",
+        "interpolating them, and estimate a long video in parts, one per core.",
     ),
 ]
 BlurFacesOption = Annotated[
@@ -366,14 +366,15 @@ def analyze(
     next set's load.
     """
     from formcheck.exercises import EXERCISES
-    from formcheck.pipeline import Settings, check
+    from formcheck.pipeline import Settings, check, usable_cores
     from formcheck.thresholds import PROFILES
 
     if exercise not in EXERCISES:
         raise _fail(f"unknown exercise {exercise!r}; choose from {', '.join(EXERCISES)}", 2)
     if profile not in PROFILES:
         raise _fail(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}", 2)
-    settings = Settings(exercise, profile, config, model, not no_video, blur_faces, fast)
+    parts = usable_cores() if fast else 1
+    settings = Settings(exercise, profile, config, model, not no_video, blur_faces, fast, parts)
     out_dir = out_dir or Path(Path(video).stem)
     _check_folder(out_dir, "report.json")
     inputs = _inputs(exercise, load, reps_target, rpe, pain, program, week)

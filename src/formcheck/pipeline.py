@@ -7,11 +7,14 @@ each video. Nothing here prints: progress goes to a :class:`Progress`.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import sys
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from formcheck.errors import FormcheckError
 from formcheck.report import SetReport
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History
     from formcheck.outputs.write import Written
+
+
+log = logging.getLogger(__name__)
 
 
 class Progress(Protocol):
@@ -45,6 +51,8 @@ class Settings:
     annotate: bool = True
     blur_faces: bool = False
     fast: bool = False
+    #: Processes one video's pose estimation may use with ``fast`` (see ``estimate``).
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,12 @@ def check(
     from formcheck.outputs.write import write_outputs
 
     series, broken = load_or_estimate(
-        video, settings.model, needs_outline(settings.exercise), settings.fast, progress
+        video,
+        settings.model,
+        needs_outline(settings.exercise),
+        settings.fast,
+        settings.parts,
+        progress,
     )
     report = judge(series, settings)
     report, inputs = coach(report, inputs, history, client, day)
@@ -183,14 +196,44 @@ def estimate(
     segment: bool = False,
     keep_masks: bool = False,
     fast: bool = False,
+    parts: int = 1,
     progress: Progress | None = None,
 ) -> tuple[PoseSeries, str | None]:
     """The main person's pose series from ``video`` between ``start`` and ``end`` (s).
 
     ``fast``: the model skips frames while the body is (nearly) still (see
-    :mod:`formcheck.pose.stride`). Returns the series and, when the video ended
-    early, why.
+    :mod:`formcheck.pose.stride`), and a whole video long enough is estimated
+    in up to ``parts`` processes at once (see :mod:`formcheck.pose.parts`).
+    Returns the series and, when the video ended early, why.
+
+    Raises:
+        NoPersonError: No frame had a person in it.
     """
+    from formcheck.errors import NoPersonError
+
+    joined = None
+    if fast and parts > 1 and start == 0 and end is None and not keep_masks:
+        joined = _in_parts(video, model, max_people, segment, parts, progress)
+    series, broken = joined or _piece(
+        video, model, start, end, max_people, segment, keep_masks, fast, progress
+    )
+    if not series.detected.any():
+        raise NoPersonError(f"{video}: no person found in any of its {len(series)} frames")
+    return series, broken
+
+
+def _piece(
+    video: str,
+    model: Path | None,
+    start: float,
+    end: float | None,
+    max_people: int,
+    segment: bool,
+    keep_masks: bool,
+    fast: bool,
+    progress: Progress | None,
+) -> tuple[PoseSeries, str | None]:
+    """:func:`estimate` in this process, in one piece; the series may have nobody in it."""
     from formcheck.pose import Stride, estimate_poses
     from formcheck.pose.mediapipe import PoseEstimator
     from formcheck.video import open_source
@@ -211,8 +254,120 @@ def estimate(
                 on_frame=None if progress is None else lambda *_: progress.advance(),
                 keep_masks=keep_masks,
                 stride=Stride() if fast else None,
+                need_person=False,
             )
         return series, source.broken
+
+
+def _in_parts(
+    video: str,
+    model: Path | None,
+    max_people: int,
+    segment: bool,
+    parts: int,
+    progress: Progress | None,
+) -> tuple[PoseSeries, str | None] | None:
+    """:func:`estimate` with ``fast`` over a whole video, a part per process.
+
+    The first part runs here, the others in fresh processes. None when the
+    video is too short to split, or when two parts follow different people.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from formcheck.pose.parts import OVERLAP_S, join, plan
+    from formcheck.video import open_source
+
+    with open_source(video) as source:
+        meta = source.meta
+    ranges = plan(meta.duration_s or 0.0, parts)
+    if len(ranges) < 2:
+        return None
+    context = multiprocessing.get_context("spawn")
+    done = context.Value("i", 0)
+    relay = _Relay(done, progress)
+    if progress is not None:
+        overlaps = round(OVERLAP_S * meta.fps) * (len(ranges) - 1)
+        progress.start("pose", (expected_frames(meta, 0.0, None) or 0) + overlaps or None)
+    with ProcessPoolExecutor(
+        len(ranges) - 1, mp_context=context, initializer=_count_into, initargs=(done,)
+    ) as pool:
+        later = [
+            pool.submit(_part, video, model, a - OVERLAP_S, b, max_people, segment)
+            for a, b in ranges[1:]
+        ]
+        pieces = [_piece(video, model, 0.0, ranges[0][1], max_people, segment, False, True, relay)]
+        pieces += [relay.wait(future) for future in later]
+    broken = None
+    kept = []
+    for series, broken in pieces:
+        kept.append(series)
+        if broken is not None:
+            break
+    joined = join(kept, [a for a, _ in ranges[: len(kept)]])
+    if joined is None:
+        log.info("%s: the parts follow different people; estimating it in one piece", video)
+        return None
+    return joined, broken
+
+
+#: A part's frames done, counted across processes (set in each part's process).
+_done: Any = None
+
+
+def _count_into(done: Any) -> None:
+    global _done
+    _done = done
+
+
+def _part(
+    video: str, model: Path | None, start: float, end: float | None, max_people: int, segment: bool
+) -> tuple[PoseSeries, str | None]:
+    """One part after the first, in its own process."""
+    return _piece(video, model, start, end, max_people, segment, False, True, _Count())
+
+
+class _Count:
+    """A part's progress: each frame counted in the shared ``_done``."""
+
+    def start(self, stage: str, total: int | None) -> None:
+        """The caller has already started the stage."""
+
+    def advance(self) -> None:
+        with _done.get_lock():
+            _done.value += 1
+
+
+class _Relay:
+    """The first part's progress, and the others' from ``done``, told to ``progress``."""
+
+    def __init__(self, done: Any, progress: Progress | None) -> None:
+        self.done, self.progress, self.told = done, progress, 0
+
+    def start(self, stage: str, total: int | None) -> None:
+        """Started for all the parts by the caller."""
+
+    def advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance()
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Tell ``progress`` of the frames the other parts have done since last time."""
+        if self.progress is None:
+            return
+        now = self.done.value
+        for _ in range(now - self.told):
+            self.progress.advance()
+        self.told = now
+
+    def wait(self, future: Future[tuple[PoseSeries, str | None]]) -> tuple[PoseSeries, str | None]:
+        """The result of one part's process, with its progress told meanwhile."""
+        while True:
+            try:
+                return future.result(timeout=0.2)
+            except TimeoutError:
+                self.catch_up()
 
 
 def expected_frames(meta: VideoMeta, start: float, end: float | None) -> int | None:
@@ -228,19 +383,25 @@ def load_or_estimate(
     model: Path | None,
     outline: bool,
     fast: bool = False,
+    parts: int = 1,
     progress: Progress | None = None,
 ) -> tuple[PoseSeries, str | None]:
     """A saved pose series (.npz) as it is, or a video through the pose model.
 
     ``outline``: also read the outline of the back off the segmentation mask;
-    ``fast``: skip frames while the body is (nearly) still.
+    ``fast`` and ``parts``: as :func:`estimate` takes them.
     """
     if video.endswith(".npz"):
         try:
             return PoseSeries.load(video), None
         except (OSError, ValueError, KeyError) as e:
             raise FormcheckError(f"{video}: not a pose series: {e}") from None
-    return estimate(video, model, segment=outline, fast=fast, progress=progress)
+    return estimate(video, model, segment=outline, fast=fast, parts=parts, progress=progress)
+
+
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def video_of(series: PoseSeries) -> Path | None:

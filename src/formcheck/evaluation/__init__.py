@@ -13,7 +13,7 @@ from pathlib import Path
 from formcheck.errors import FormcheckError
 from formcheck.evaluation.labels import Clip, find_clips
 from formcheck.evaluation.scoring import Score, score
-from formcheck.pipeline import Progress, Settings, estimate, judge, needs_outline
+from formcheck.pipeline import Progress, Settings, estimate, judge, needs_outline, usable_cores
 from formcheck.series import PoseSeries
 
 __all__ = ["Clip", "Score", "evaluate", "find_clips"]
@@ -58,13 +58,17 @@ def _poses(
     clip: Clip, model: Path | None, fast: bool, cache: Path | None, progress: Progress | None
 ) -> PoseSeries:
     stored = None
+    parts = usable_cores() if fast else 1
     if cache is not None:
-        how = (model.stem if model else "bundled") + ("-fast" if fast else "")
+        # Parts join where the core count says: another count, other series.
+        how = (model.stem if model else "bundled") + (f"-fast{parts}" if fast else "")
         stored = cache / how / clip.labels / f"{clip.name}.npz"
         if stored.is_file():
             return PoseSeries.load(stored)
     outline = needs_outline(clip.exercise)
-    series, _ = estimate(str(clip.video), model, segment=outline, fast=fast, progress=progress)
+    series, _ = estimate(
+        str(clip.video), model, segment=outline, fast=fast, parts=parts, progress=progress
+    )
     if stored is not None:
         stored.parent.mkdir(parents=True, exist_ok=True)
         series.save(stored)

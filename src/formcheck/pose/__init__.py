@@ -61,6 +61,7 @@ def estimate_poses(
     keep_masks: bool = False,
     ahead: int = 2,
     stride: Stride | None = None,
+    need_person: bool = True,
 ) -> PoseSeries:
     """Run ``estimator`` over ``frames`` and collect the main person's pose series.
 
@@ -78,9 +79,11 @@ def estimate_poses(
             when the last is done (live sources, which must not queue frames).
         stride: Fast mode: the model skips frames while the body is (nearly) still
             (see :mod:`formcheck.pose.stride`); None runs it on every frame.
+        need_person: Raise when nobody was found; False returns the empty series
+            (a part of a video, see :mod:`formcheck.pose.parts`).
 
     Raises:
-        NoPersonError: No frame had a person in it.
+        NoPersonError: No frame had a person in it, and ``need_person``.
     """
     if keep_masks and not estimator.masks:
         raise ValueError("keep_masks needs an estimator that returns masks")
@@ -107,7 +110,7 @@ def estimate_poses(
             if on_frame is not None:
                 on_frame(frame, person)
     series = kept.series(meta, interpolate=stride is not None)
-    if not series.detected.any():
+    if need_person and not series.detected.any():
         raise NoPersonError(f"{meta.source}: no person found in any of its {len(series)} frames")
     return series
 
