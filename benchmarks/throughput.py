@@ -6,7 +6,8 @@ outline of the back) is scaled up and padded to 1280x720 and 1920x1080. For each
 
 1. ``formcheck analyze`` end to end in a child process (start-up included),
    with and without ``annotated.mp4`` and with ``--fast``: wall clock, times
-   real time (the clip's length over the wall clock), peak RSS;
+   real time (the clip's length over the wall clock), peak RSS (of all its
+   processes: ``--fast`` estimates parts of the video in others);
 2. in this process, the share of each stage: decoding alone, the pose model
    alone on decoded frames (with and without the segmentation), the pose
    stage as analyze runs it (decoding in a second thread), the analysis, and
@@ -31,7 +32,7 @@ import numpy as np
 from child import formcheck, timed
 
 from formcheck.outputs.write import write_outputs
-from formcheck.pipeline import Settings, estimate, judge
+from formcheck.pipeline import Settings, estimate, judge, usable_cores
 from formcheck.pose.mediapipe import PoseEstimator
 from formcheck.video import VideoFileSource
 
@@ -82,7 +83,8 @@ def stages(clip: Path, work: Path) -> dict[str, float]:
     del images
     for label, fast in (("pose", False), ("pose --fast", True)):
         start = time.perf_counter()
-        series, _ = estimate(str(clip), None, segment=True, fast=fast)
+        parts = usable_cores() if fast else 1  # as analyze --fast splits it
+        series, _ = estimate(str(clip), None, segment=True, fast=fast, parts=parts)
         seconds[label] = time.perf_counter() - start
         start = time.perf_counter()
         report = judge(series, Settings(EXERCISE, fast=fast))

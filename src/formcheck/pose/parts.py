@@ -55,14 +55,13 @@ def join(pieces: list[PoseSeries], starts: list[float]) -> PoseSeries | None:
     """The pieces as one series, each from its own start on; None if two disagree.
 
     ``pieces[k]`` covers ``starts[k] - OVERLAP_S`` on (``starts[0]`` on for the
-    first) up to the next piece's start.
+    first) up to the next piece's start, that frame perhaps included.
     """
-    kept = [pieces[0]]
     for before, piece, start in zip(pieces, pieces[1:], starts[1:], strict=False):
         if not _same_person(before, piece, start):
             return None
-        kept.append(_from(piece, start))
-    return _concatenate(kept)
+    ends = [*starts[1 : len(pieces)], np.inf]
+    return _concatenate([_within(p, a, b) for p, a, b in zip(pieces, starts, ends, strict=False)])
 
 
 def _same_person(before: PoseSeries, after: PoseSeries, start: float) -> bool:
@@ -88,9 +87,9 @@ def _same_person(before: PoseSeries, after: PoseSeries, start: float) -> bool:
     return not gaps or float(np.median(gaps)) <= SAME_PERSON
 
 
-def _from(series: PoseSeries, start: float) -> PoseSeries:
-    """The frames of ``series`` at ``start`` and after."""
-    keep = series.t >= start - 1e-6
+def _within(series: PoseSeries, start: float, end: float) -> PoseSeries:
+    """The frames of ``series`` from ``start`` on, before ``end``."""
+    keep = (series.t >= start - 1e-6) & (series.t < end - 1e-6)
     kept: dict[str, Any] = {name: array[keep] for name, array in _arrays(series).items()}
     return replace(series, **kept)
 
