@@ -34,9 +34,9 @@ class Estimator(Protocol):
 
     masks: bool
 
-    def process(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]: ...
+    def new_shot(self, image: NDArray[np.uint8], t: float) -> bool: ...
 
-    def skip(self, image: NDArray[np.uint8], t: float) -> bool: ...
+    def look(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]: ...
 
 
 def outline_of(person: Person | None) -> NDArray[np.float32]:
@@ -97,13 +97,14 @@ def estimate_poses(
     )
     with source as stream:
         for i, frame in enumerate(stream):
-            if wait > 0 and not estimator.skip(frame.image, frame.t):
+            cut = estimator.new_shot(frame.image, frame.t)
+            if wait > 0 and not cut:
                 wait -= 1
                 kept.add(frame.t, None, kept.counts[-1], seen=False)
                 person = None
             else:
-                person, n_people = estimator.process(frame.image, frame.t)
-                kept.add(frame.t, person, n_people)
+                person, n_people = estimator.look(frame.image, frame.t)
+                kept.add(frame.t, person, n_people, cut=cut)
                 if stride is not None:
                     wait = stride.step(last[0], person, i - last[1]) - 1
                     last = (person, i)
@@ -123,14 +124,21 @@ class _Kept:
         self.counts: list[int] = []
         self._t: list[float] = []
         self._seen: list[bool] = []
+        self._cuts: list[bool] = []
         self._rows: dict[str, list[NDArray[Any]]] = {
             k: [] for k in ("xy", "visibility", "world", "outline", "masks", "mask_boxes")
         }
 
-    def add(self, t: float, person: Person | None, n_people: int, seen: bool = True) -> None:
-        """One frame's main person (None: nobody, or the model did not see the frame)."""
+    def add(
+        self, t: float, person: Person | None, n_people: int, seen: bool = True, cut: bool = False
+    ) -> None:
+        """One frame's main person (None: nobody, or the model did not see the frame).
+
+        ``cut``: the frame starts a new shot.
+        """
         self._t.append(t)
         self._seen.append(seen)
+        self._cuts.append(cut)
         self.counts.append(n_people)
         rows = self._rows
         rows["xy"].append(_NAN_XY if person is None else person.xy)
@@ -158,7 +166,7 @@ class _Kept:
             if self._rows[k] or k != "outline"
         }
         if interpolate:
-            arrays = fill_skipped(t, np.array(self._seen, bool), arrays)
+            arrays = fill_skipped(t, np.array(self._seen, bool), arrays, np.array(self._cuts, bool))
         masks = self._rows["masks"]
         return PoseSeries(
             t=t,

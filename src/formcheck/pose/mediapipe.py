@@ -183,7 +183,11 @@ class PoseEstimator(Closing):
             The main person (None when nobody continues the track) and how many
             people the model saw in this frame.
         """
-        self.skip(image, t)
+        self.new_shot(image, t)
+        return self.look(image, t)
+
+    def look(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]:
+        """:meth:`process` for a frame that has been through :meth:`new_shot` already."""
         if self._crowd is not None:
             people = self._crowd.detect(image, t)
             if len(people) > 1:
@@ -198,11 +202,12 @@ class PoseEstimator(Closing):
         pick = self.selector.choose([p.xy for p in people], t)
         return (people[pick] if pick is not None else None), len(people)
 
-    def skip(self, image: NDArray[np.uint8], t: float) -> bool:
-        """Pass over a frame without the model; True if it starts a new shot.
+    def new_shot(self, image: NDArray[np.uint8], t: float) -> bool:
+        """Whether the frame starts a new shot (a scene cut), without the model.
 
         Every frame must go through here or :meth:`process`, in time order, for
-        scene cuts to be found. After a cut the main person is chosen afresh.
+        scene cuts to be found; a frame the model does not see (fast mode) too.
+        After a cut the main person is chosen afresh.
         """
         if not self._cuts(image):
             return False

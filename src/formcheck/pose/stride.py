@@ -5,7 +5,8 @@ the joints moved since the one before: slow enough and up to
 :attr:`Stride.most` frames pass before the model runs again; at speed every
 frame is seen. The frames passed over get landmarks interpolated in time
 between the two seen around them. Every frame still goes through the scene-cut
-detector, and a cut is always seen.
+detector, and a cut is always seen; the frames passed over just before it keep
+the old shot's landmarks, so that the analysis finds the cut as a jump.
 """
 
 from __future__ import annotations
@@ -60,13 +61,18 @@ class Stride:
 
 
 def fill_skipped(
-    t: NDArray[np.float64], seen: NDArray[np.bool_], arrays: dict[str, NDArray[np.floating]]
+    t: NDArray[np.float64],
+    seen: NDArray[np.bool_],
+    arrays: dict[str, NDArray[np.floating]],
+    cuts: NDArray[np.bool_] | None = None,
 ) -> dict[str, NDArray[np.floating]]:
     """The per-frame ``arrays`` with each frame not ``seen`` filled in from its neighbours.
 
     Positions (any array but ``visibility``) are interpolated linearly in time
     between the seen frames before and after, NaN where either has nobody;
-    visibility is the lower of the two. Frames after the last one seen repeat it.
+    visibility is the lower of the two. Frames after the last one seen repeat it,
+    and so do the frames before a seen frame that starts a new shot (``cuts``,
+    True there): a cut stays a jump in one frame, as it is on screen.
     """
     where = np.flatnonzero(seen)
     gaps = np.flatnonzero(~seen)
@@ -76,13 +82,15 @@ def fill_skipped(
     before = where[np.maximum(after - 1, 0)]
     after = where[np.minimum(after, len(where) - 1)]
     span = t[after] - t[before]
+    if cuts is not None:
+        span[cuts[after] & (after > gaps)] = 0  # the old shot holds until the cut
     w = np.divide(t[gaps] - t[before], span, out=np.zeros_like(span), where=span > 0)
     filled = {}
     for name, values in arrays.items():
         out = values.copy()
         a, b = values[before], values[after]
         if name == "visibility":
-            out[gaps] = np.minimum(a, b)
+            out[gaps] = np.where((span > 0).reshape(-1, 1), np.minimum(a, b), a)
         else:
             weight = w.reshape((-1,) + (1,) * (values.ndim - 1))
             out[gaps] = a + weight * (b - a)
