@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import av
@@ -172,3 +177,39 @@ def test_the_bundled_swing_sample_counts_the_swings_and_finds_the_lean(tmp_path:
     first = next(i for i, r in enumerate(truth["reps"], 1) if r["faults"])
     s = report["load_suggestion"]
     assert (s["action"], s["next_load"], s["next_reps"]) == ("hold", 24.0, first - 1)
+
+
+def _children(pid: int) -> list[str]:
+    """The processes ``pid`` started, as Linux's /proc lists them."""
+    return [
+        p.name
+        for p in Path("/proc").glob("[0-9]*")
+        if f"PPid:\t{pid}\n" in (p / "status").read_text(errors="replace")
+    ]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_ctrl_c_mid_analysis_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cmd = [str(Path(sys.executable).with_name("formcheck")), "analyze"]
+    cmd += [str(SAMPLES / "deadlift_rounding.mp4"), "-e", "deadlift", "--fast", "-o", str(out)]
+    # Ctrl-C goes to the whole foreground process group: the parts' processes too.
+    run = subprocess.Popen(
+        cmd,
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not _children(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # into the pose stage
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130
+    assert "Traceback" not in stderr
+    assert (
+        stderr.strip().splitlines()[-1] == "formcheck: error: interrupted before the check was done"
+    )
+    assert not out.exists()

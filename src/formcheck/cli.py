@@ -385,6 +385,8 @@ def analyze(
             checked = check(video, settings, inputs, out_dir, session, history, client, bars)
     except FormcheckError as e:
         raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted before the check was done", 130) from None
     report, written, broken = checked.report, checked.written, checked.broken
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")

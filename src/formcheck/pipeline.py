@@ -6,11 +6,14 @@ each video. Nothing here prints: progress goes to a :class:`Progress`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import signal
 import sys
-from concurrent.futures import Future
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +24,8 @@ from formcheck.report import SetReport
 from formcheck.series import PoseSeries, VideoMeta
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
     from formcheck.analyze import FrameReader
     from formcheck.coaching.facts import Inputs
     from formcheck.history import History
@@ -273,7 +278,6 @@ def _in_parts(
     video is too short to split, or when two parts follow different people.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     from formcheck.pose.parts import OVERLAP_S, join, plan
     from formcheck.video import open_source
@@ -289,15 +293,15 @@ def _in_parts(
     if progress is not None:
         overlaps = round(OVERLAP_S * meta.fps) * (len(ranges) - 1)
         progress.start("pose", (expected_frames(meta, 0.0, None) or 0) + overlaps or None)
-    with ProcessPoolExecutor(
-        len(ranges) - 1, mp_context=context, initializer=_count_into, initargs=(done,)
-    ) as pool:
+    with _children_ignore_ctrl_c():
+        pool = context.Pool(len(ranges) - 1, _count_into, (done,))
+    with pool:  # leaving it ends the other processes, on Ctrl-C too
         later = [
-            pool.submit(_part, video, model, a - OVERLAP_S, b, max_people, segment)
+            pool.apply_async(_part, (video, model, a - OVERLAP_S, b, max_people, segment))
             for a, b in ranges[1:]
         ]
         pieces = [_piece(video, model, 0.0, ranges[0][1], max_people, segment, False, True, relay)]
-        pieces += [relay.wait(future) for future in later]
+        pieces += [relay.wait(result) for result in later]
     broken = None
     kept = []
     for series, broken in pieces:
@@ -309,6 +313,23 @@ def _in_parts(
         log.info("%s: the parts follow different people; estimating it in one piece", video)
         return None
     return joined, broken
+
+
+@contextlib.contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Processes started inside ignore SIGINT.
+
+    Ctrl-C reaches every process in the terminal's foreground group; this one
+    alone should take it, and end the others, without a traceback from each.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are only ever handled in the main thread
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: A part's frames done, counted across processes (set in each part's process).
@@ -361,13 +382,14 @@ class _Relay:
             self.progress.advance()
         self.told = now
 
-    def wait(self, future: Future[tuple[PoseSeries, str | None]]) -> tuple[PoseSeries, str | None]:
+    def wait(
+        self, result: AsyncResult[tuple[PoseSeries, str | None]]
+    ) -> tuple[PoseSeries, str | None]:
         """The result of one part's process, with its progress told meanwhile."""
-        while True:
-            try:
-                return future.result(timeout=0.2)
-            except TimeoutError:
-                self.catch_up()
+        while not result.ready():
+            result.wait(0.2)
+            self.catch_up()
+        return result.get()
 
 
 def expected_frames(meta: VideoMeta, start: float, end: float | None) -> int | None:
