@@ -209,7 +209,7 @@ def test_ctrl_c_mid_analysis_is_one_line_and_writes_nothing(tmp_path: Path) -> N
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130
     assert "Traceback" not in stderr
-    assert (
-        stderr.strip().splitlines()[-1] == "formcheck: error: interrupted before the check was done"
-    )
+    # MediaPipe's native code may still log a line of its own (INFO: [file.cc:N] ...).
+    ours = [line for line in stderr.strip().splitlines() if not line.startswith("INFO: [")]
+    assert ours[-1] == "formcheck: error: interrupted before the check was done"
     assert not out.exists()
