@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from formcheck.pipeline import Settings, estimate, judge
+from formcheck.pipeline import Settings, _children_deaf_to_ctrl_c, estimate, judge
 from formcheck.pose.parts import HEAD_START_S, MIN_PART_S, OVERLAP_S, join, plan
 from formcheck.pose.stride import JOINTS
 from formcheck.series import PoseSeries, VideoMeta
@@ -86,3 +90,14 @@ def test_the_deadlift_sample_in_two_parts_counts_and_judges_as_in_one() -> None:
     verdicts = [[(r.index, {f.code for f in r.faults}) for r in report.reps] for report in reports]
     assert len(verdicts[1]) == len(labels["reps"])
     assert verdicts[0] == verdicts[1]
+
+
+def test_ctrl_c_while_the_parts_processes_start_waits_and_they_never_take_it() -> None:
+    takes_ctrl_c = "import os, signal; os.kill(os.getpid(), signal.SIGINT); print('still here')"
+    reached_the_end = False
+    with pytest.raises(KeyboardInterrupt), _children_deaf_to_ctrl_c():
+        child = subprocess.run([sys.executable, "-c", takes_ctrl_c], capture_output=True)
+        os.kill(os.getpid(), signal.SIGINT)
+        reached_the_end = True
+    assert child.stdout == b"still here\n"
+    assert reached_the_end

@@ -293,9 +293,9 @@ def _in_parts(
     if progress is not None:
         overlaps = round(OVERLAP_S * meta.fps) * (len(ranges) - 1)
         progress.start("pose", (expected_frames(meta, 0.0, None) or 0) + overlaps or None)
-    with _children_ignore_ctrl_c():
-        pool = context.Pool(len(ranges) - 1, _count_into, (done,))
-    with pool:  # leaving it ends the other processes, on Ctrl-C too
+    with contextlib.ExitStack() as stack:  # leaving it ends the other processes, on Ctrl-C too
+        with _children_deaf_to_ctrl_c():
+            pool = stack.enter_context(context.Pool(len(ranges) - 1, _count_into, (done,)))
         later = [
             pool.apply_async(_part, (video, model, a - OVERLAP_S, b, max_people, segment))
             for a, b in ranges[1:]
@@ -316,20 +316,22 @@ def _in_parts(
 
 
 @contextlib.contextmanager
-def _children_ignore_ctrl_c() -> Iterator[None]:
-    """Processes started inside ignore SIGINT.
+def _children_deaf_to_ctrl_c() -> Iterator[None]:
+    """Processes started inside never take SIGINT; a Ctrl-C meanwhile comes after.
 
     Ctrl-C reaches every process in the terminal's foreground group; this one
     alone should take it, and end the others, without a traceback from each.
+    SIGINT is blocked, not ignored: the processes started inherit the mask,
+    and a Ctrl-C pressed meanwhile waits here until the block ends.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signals are only ever handled in the main thread
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 #: A part's frames done, counted across processes (set in each part's process).
