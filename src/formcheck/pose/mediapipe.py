@@ -163,13 +163,17 @@ class PoseEstimator(Closing):
         self._cuts = CutDetector()
         self._single: _Landmarker | None = self._video_landmarker(1)
         self._crowd: _Landmarker | None = None
-        # The scanner only finds people; masks come from the trackers (a frame whose
-        # person comes from a scan has none).
-        self._scanner = (
-            _Landmarker(self.model.path, video=False, num_poses=max_people, masks=False)
-            if max_people > 1
-            else None
-        )
+        self._scanner: _Landmarker | None = None
+        if max_people > 1:
+            # The scanner only finds people; masks come from the trackers (a frame
+            # whose person comes from a scan has none).
+            try:
+                self._scanner = _Landmarker(
+                    self.model.path, video=False, num_poses=max_people, masks=False
+                )
+            except BaseException:  # Ctrl-C too: the tracker must not be left to the GC
+                self.close()
+                raise
         self._last_scan_t = -math.inf
         self._crowd_seen_t = -math.inf
 
@@ -249,8 +253,11 @@ class PoseEstimator(Closing):
         for task in (self._single, self._crowd):
             if task is not None:
                 task.close()
-        self._single = None if crowd else self._video_landmarker(1)
-        self._crowd = self._video_landmarker(self.max_people) if crowd else None
+        self._single = self._crowd = None  # none closed twice if the next one fails to start
+        if crowd:
+            self._crowd = self._video_landmarker(self.max_people)
+        else:
+            self._single = self._video_landmarker(1)
 
     def close(self) -> None:
         """Release MediaPipe's native resources."""
