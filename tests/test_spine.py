@@ -53,6 +53,20 @@ def test_a_reading_covers_the_bent_over_frames_of_a_rep() -> None:
     assert found.judged and found.confidence == pytest.approx(found.coverage)
 
 
+def test_frames_at_the_bottom_without_a_trunk_angle_are_still_bent_over() -> None:
+    # The hips lost for the whole bottom of the rep: its bow is read there too.
+    bottom = np.full(20, np.nan)
+    trunk = np.concatenate([np.linspace(0, 80, 20), bottom, np.linspace(80, 0, 20)])
+    bows = np.where(np.isnan(trunk), 25.0, 0.0)
+    found = spine.reading(bows, trunk, Rep(1, 0, 30, 59, 59, 59, True))
+    assert found is not None and found.bow == pytest.approx(25)
+    assert found.start < 20 and found.end >= 40
+    # Lost after standing up again: not bent over.
+    lost = np.concatenate([np.linspace(0, 80, 20), np.linspace(80, 0, 20), np.full(5, np.nan)])
+    bent = spine.bent_over(lost, 0, 44)
+    assert bent is not None and np.all(lost[bent] >= 64)
+
+
 def test_the_reference_is_the_straightest_reps_and_a_flat_back_at_most() -> None:
     assert spine.reference([-20.0, -18.0, 5.0, 10.0], side_view=True) == pytest.approx(-18.5)
     assert spine.reference([20.0, 30.0, 40.0], side_view=True) == spine.FLAT_BACK_DEG

@@ -142,13 +142,19 @@ class Reading:
 def bent_over(trunk: FloatArray, start: int, end: int) -> NDArray[np.intp] | None:
     """The frames of ``start..end`` where the trunk leans at least BENT_SHARE of its most.
 
-    None when it never leans forward.
+    Frames between the first and last of those where the trunk angle is unknown
+    count too: the lifter did not stand up in between. Left out, a rep whose
+    hips are lost at the bottom (behind the plates, or set missing by
+    :func:`formcheck.kinematics.without_collapsed_hips`) would have its bow read
+    only on the way down and up. None when it never leans forward.
     """
     frames = np.arange(start, end + 1)
     lean = trunk[frames]
     if not np.isfinite(lean).any() or not np.nanmax(lean) > 0:
         return None
-    return frames[lean >= BENT_SHARE * np.nanmax(lean)]
+    deep = np.flatnonzero(lean >= BENT_SHARE * np.nanmax(lean))
+    between = np.flatnonzero(np.isnan(lean[deep[0] : deep[-1] + 1])) + deep[0]
+    return np.asarray(frames[np.union1d(deep, between)], np.intp)
 
 
 def reading(bows: FloatArray, trunk: FloatArray, rep: Rep) -> Reading | None:
