@@ -93,6 +93,8 @@ class Body:
             np.arange(len(self.rest)), self.skin_weights.argmax(1)
         ]
         self._rest_dirs = self._segment_directions()
+        self._levels = _levels(self.parents)
+        self._aligned: dict[tuple[str, float, float], np.ndarray] = {}
 
     def bone(self, label: str) -> int:
         """Index of a bone by its label."""
@@ -165,25 +167,44 @@ class Body:
             "forearm": (arm, -angles.forearm, ("lowerarm01", "lowerarm02", "wrist")),
         }
         for segment, (neutral, angle, labels) in targets.items():
-            neutral = neutral / np.linalg.norm(neutral)
-            world = rot_x(angle) @ align(self._rest_dirs[f"{segment}.{side}"], neutral)
+            key = (f"{segment}.{side}", pose.stance, pose.arm_gap)
+            if key not in self._aligned:
+                unit = neutral / np.linalg.norm(neutral)
+                self._aligned[key] = align(self._rest_dirs[key[0]], unit)
+            world = rot_x(angle) @ self._aligned[key]
             for label in labels:
                 rot[self.bone(f"{label}.{side}")] = world
 
     def _forward_kinematics(self, rotations: dict[int, np.ndarray]) -> np.ndarray:
-        """Skinning transforms: each bone turns about its own head, carried by its parent."""
-        bones = np.empty((len(self.parents), 4, 4))
-        for j, parent in enumerate(self.parents):
-            head = self.heads[j]
-            if parent >= 0:
-                moved = bones[parent, :3, :3] @ head + bones[parent, :3, 3]
-                world = rotations.get(j, bones[parent, :3, :3])
-            else:
-                moved, world = head, rotations.get(j, np.eye(3))
-            bones[j] = np.eye(4)
-            bones[j, :3, :3] = world
-            bones[j, :3, 3] = moved - world @ head
+        """Skinning transforms: each bone turns about its own head, carried by its parent.
+
+        Bones are solved a tree level at a time, every bone of a level at once.
+        """
+        n = len(self.parents)
+        world = np.empty((n, 3, 3))
+        shift = np.zeros((n, 3))
+        given = np.zeros(n, bool)
+        given[list(rotations)] = True
+        world[list(rotations)] = list(rotations.values())
+        root = self._levels[0]
+        world[root[~given[root]]] = np.eye(3)
+        for level in self._levels[1:]:
+            parent = self.parents[level]
+            inherit = level[~given[level]]
+            world[inherit] = world[self.parents[inherit]]
+            moved = np.einsum("bij,bj->bi", world[parent], self.heads[level]) + shift[parent]
+            shift[level] = moved - np.einsum("bij,bj->bi", world[level], self.heads[level])
+        bones = np.zeros((n, 4, 4))
+        bones[:, :3, :3], bones[:, :3, 3], bones[:, 3, 3] = world, shift, 1.0
         return bones
+
+
+def _levels(parents: np.ndarray) -> list[np.ndarray]:
+    """Bone indices grouped by depth in the tree, roots first."""
+    depth = np.zeros(len(parents), int)
+    for j, parent in enumerate(parents):  # parents come before their children
+        depth[j] = depth[parent] + 1 if parent >= 0 else 0
+    return [np.flatnonzero(depth == d) for d in range(depth.max() + 1)]
 
 
 @functools.cache

@@ -173,7 +173,7 @@ def _joint(body: Body, posed: Posed, label: str) -> np.ndarray:
     return posed.bones[j, :3, :3] @ body.heads[j] + posed.bones[j, :3, 3]
 
 
-def _bisect(f: Callable[[float], float], lo: float, hi: float, iterations: int = 30) -> float:
+def _bisect(f: Callable[[float], float], lo: float, hi: float, iterations: int = 20) -> float:
     """Root of an increasing or decreasing ``f`` on [lo, hi], or the nearer end."""
     f_lo, f_hi = f(lo), f(hi)
     if f_lo * f_hi > 0:
