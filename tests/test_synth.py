@@ -101,7 +101,7 @@ def test_sag_is_positive_below_the_line_and_negative_above() -> None:
     [
         (90.0, 91.0, "fault"),
         (90.0, 110.0, "borderline"),
-        (100.0, 100.0, "borderline"),
+        (97.0, 97.0, "borderline"),
         (120.0, 119.0, None),
     ],
 )
@@ -109,9 +109,15 @@ def test_labels_need_both_views_to_agree(value: float, two_d: float, expected: s
     assert truth.label(value, two_d, "squat_pattern") == expected
 
 
-def test_an_rdl_squats_at_a_straighter_knee_than_a_deadlift() -> None:
+def test_an_rdl_squats_at_a_straighter_knee_than_a_swing() -> None:
     assert truth.label(125.0, 125.0, "squat_pattern", "rdl") == "fault"
-    assert truth.label(125.0, 125.0, "squat_pattern", "deadlift") is None
+    assert truth.label(125.0, 125.0, "squat_pattern", "kb_swing") is None
+
+
+def test_a_squatted_deadlift_is_told_by_the_upright_trunk_at_lift_off() -> None:
+    assert truth.line_of("deadlift", "squat_pattern")[0] == "liftoff_trunk_deg"
+    assert truth.label(18.0, None, "squat_pattern", "deadlift") == "fault"
+    assert truth.label(45.0, None, "squat_pattern", "deadlift") is None
 
 
 def test_timeline_samples_every_frame_and_marks_reps() -> None:

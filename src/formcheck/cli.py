@@ -824,6 +824,40 @@ ClientOption = Annotated[str, typer.Option("--client", help="The client's name."
 
 
 @app.command()
+def sweep(
+    plan: Annotated[
+        Path,
+        typer.Argument(help="A plan file (plans/tune.toml, plans/check.toml).", dir_okay=False),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the clips and INDEX.tsv.")],
+    workers: Annotated[int, typer.Option(min=1, help="Processes rendering at once.")] = 1,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="Print the clips the plan holds; render nothing.")
+    ] = False,
+) -> None:
+    """Render a plan's clips with their ground truth, for formcheck eval.
+
+    Clips already rendered from the same plan are kept, so a second run resumes.
+    Needs the synth extra (pip install 'formcheck[synth]') and Debian's libosmesa6.
+    """
+    from formcheck.synth.sweep import expand, load_plan, run
+
+    try:
+        jobs = expand(load_plan(plan))
+        if list_only:
+            for job in jobs:
+                out.print(job.name, highlight=False)
+            return
+        done = iter(range(1, len(jobs) + 1))
+        run(jobs, out_dir, workers, lambda name: err.print(f"[dim]{next(done)} {name}[/]"))
+    except FormcheckError as e:
+        raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted: a second run renders only the clips still missing", 130) from None
+    err.print(f"{len(jobs)} clips in {out_dir}", highlight=False)
+
+
+@app.command()
 def history(
     client: ClientOption,
     exercise: Annotated[

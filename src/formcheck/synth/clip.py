@@ -17,7 +17,7 @@ from formcheck.synth.body import Body
 from formcheck.synth.exercises import Script, Spec, build
 from formcheck.synth.geometry import Camera, Mesh
 from formcheck.synth.posture import Placed, Posture
-from formcheck.synth.scene import PLATE_RADIUS, Scene, View, barbell, kettlebell, place
+from formcheck.synth.scene import PLATE_RADIUS, Look, Scene, View, barbell, kettlebell, place
 from formcheck.synth.timeline import Moment
 
 CAMERA_MIN_HEIGHT_M = 0.7  # a phone on a bench, not on the floor
@@ -37,6 +37,12 @@ class Staging:
         width: Frame width in pixels.
         height: Frame height in pixels.
         crf: x264 quality (lower = better, larger files).
+        camera_height: Metres above the floor (None: level with the set's middle,
+            at least 0.7 m).
+        focal_mm: Lens as a 35 mm-equivalent focal length across the picture's long
+            side (26 is a phone's wide main camera); None: 40 deg vertical view.
+        mirror: Flip the picture left to right (the person faces the other way).
+        look: Room, clothes and light (:meth:`formcheck.synth.scene.Look.of`; 0 plain).
     """
 
     body: str = "m_avg"
@@ -46,6 +52,10 @@ class Staging:
     width: int = 640
     height: int = 480
     crf: int = 26
+    camera_height: float | None = None
+    focal_mm: float | None = None
+    mirror: bool = False
+    look: int = 0
 
 
 @dataclass
@@ -57,6 +67,7 @@ class Rendered:
     joints: np.ndarray  # (T, B, 3)
     prop: np.ndarray  # (T, 3) NaN without a prop
     held: np.ndarray  # (T,) bool
+    grip: np.ndarray  # (T, 3) the middle of the hands
 
 
 def render_clip(
@@ -71,7 +82,8 @@ def render_clip(
         The ground truth written to the JSON file.
     """
     body = Body(staging.body)
-    postures = {s: Posture(body, s) for s in ("stand", "supine", "prone_forearm", "prone_straight")}
+    supports = ("stand", "supine", "prone_forearm", "prone_straight")
+    postures = {s: Posture(body, s, spec.style.stance) for s in supports}
     script = build(spec, postures)
     posture = postures[script.support]
     moments = script.timeline.sample(staging.fps)
@@ -79,7 +91,7 @@ def render_clip(
     camera = _frame(placed, staging)
     prop, held = _prop_path(script, moments, placed)
     tmp = out.with_name(f".{out.stem}.tmp.mp4")
-    with Scene(body, camera) as scene, _Encoder(tmp, staging) as encoder:
+    with Scene(body, camera, Look.of(staging.look)) as scene, _Encoder(tmp, staging) as encoder:
         for i, (p, at) in enumerate(zip(placed, prop, strict=True)):
             encoder.write(scene.render(p.vertices, _props(script, at, moments[i])))
             if on_frame:
@@ -90,6 +102,7 @@ def render_clip(
         np.stack([p.joints for p in placed]),
         prop,
         held,
+        np.stack([p.grip for p in placed]),
     )
     measured = _measure(rendered, camera, body)
     gt = _ground_truth(spec, staging, script, body, camera, rendered, measured, out.stem)
@@ -140,13 +153,26 @@ def _frame(placed: list[Placed], staging: Staging) -> Camera:
     lo, hi = points.min(0), points.max(0)
     centre = (lo + hi) / 2
     extent = max(hi[2] - lo[2] + 0.45, (hi[1] - lo[1] + 0.5) * staging.height / staging.width)
-    yfov = 40.0
+    yfov = _yfov(staging)
     distance = extent / 2 / np.tan(np.radians(yfov / 2)) * 1.15 * staging.distance
-    height = max(float(centre[2]), CAMERA_MIN_HEIGHT_M)
+    height = staging.camera_height
+    if height is None:
+        height = max(float(centre[2]), CAMERA_MIN_HEIGHT_M)
     view = View(
         staging.view_deg, float(distance), height, (0.0, float(centre[1]), float(centre[2]))
     )
-    return view.camera(staging.width, staging.height, yfov)
+    return view.camera(staging.width, staging.height, yfov, staging.mirror)
+
+
+def _yfov(staging: Staging) -> float:
+    """The vertical field of view, degrees: a 36 mm frame's long side over the focal length."""
+    if staging.focal_mm is None:
+        return 40.0
+    long_side = np.degrees(2 * np.arctan(18.0 / staging.focal_mm))
+    if staging.height >= staging.width:
+        return float(long_side)
+    ratio = staging.height / staging.width
+    return float(np.degrees(2 * np.arctan(np.tan(np.radians(long_side) / 2) * ratio)))
 
 
 class _Encoder:
@@ -158,7 +184,8 @@ class _Encoder:
         self.stream = self.container.add_stream("libx264", rate=rate)
         self.stream.width, self.stream.height = staging.width, staging.height
         self.stream.pix_fmt = "yuv420p"
-        self.stream.options = {"crf": str(staging.crf), "preset": "medium"}
+        # One thread: the same frames give the same bytes, whatever the machine.
+        self.stream.options = {"crf": str(staging.crf), "preset": "medium", "threads": "1"}
 
     def write(self, image: np.ndarray) -> None:
         frame = av.VideoFrame.from_ndarray(image, format="rgb24")
@@ -260,6 +287,7 @@ def _ground_truth(
         },
         "conventions": CONVENTIONS,
         "spec": {**asdict(spec), "faults": {str(k): v for k, v in spec.faults.items()}},
+        "look": json.loads(json.dumps(asdict(Look.of(staging.look)))),
         "staging": asdict(staging),
     }
 
@@ -286,6 +314,8 @@ def _reps(
             m3["max_free_leg_bend_deg"] = float(truth.free_leg_bend(r.keypoints)[b])
             m2["max_free_leg_bend_deg"] = float(truth.free_leg_bend(m.px)[b])
             m3["min_free_foot_cm"] = float(truth.free_foot_cm(r.keypoints)[s:until].min())
+        if script.prop == "barbell":
+            m3.update(truth.pull_metrics(r.keypoints, r.grip, m.a3.lean, (s, b, t, e)))
         top = slice(b if exercise in truth.STANDING_START else s, e + 1)
         m3["max_hip_signed_deg"] = float(np.max(m.hip_signed[top]))
         faults, borderline = truth.rep_faults(exercise, m3, m2, front)

@@ -10,11 +10,12 @@ names produces no label.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.synth.posture import Posture
+from formcheck.synth.posture import Posture, bisect
 from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
 from formcheck.synth.timeline import Key, Timeline
 
@@ -32,11 +33,39 @@ REP_FAULTS = (
     "squat_pattern",
     "incomplete_lockout",
     "lean_back",
+    "hips_rise_first",
+    "bar_drift",
+    "over_arch",
     "free_leg_line",
     "lost_balance",
 )
 KETTLEBELL_GRIP_HEIGHT = 0.15 + KETTLEBELL_RADIUS  # handle above the floor when parked
 NEUTRAL_SPINE = 2.0
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one lifter moves when the technique is clean: the scene's variety.
+
+    Attributes:
+        trunk: Deadlift: the trunk's forward tilt from vertical at lift-off, degrees
+            (real clean lifters read about 35-65 by their proportions). With the bar
+            over mid-foot, the body's proportions then set the knees and the hips.
+        arm: Deadlift: the arms' tilt at lift-off (- = shoulders ahead of the bar).
+        stance: Sideways splay of each leg, degrees (about 20 is a sumo stance).
+        rdl_bar: RDL: the bar's height at the bottom, metres (lower = deeper).
+        rdl_knee: RDL: the knee angle at the bottom.
+        swing_knee: Kettlebell swing: the knee angle at the back-swing.
+        swing_hip: Kettlebell swing: the hip angle at the back-swing.
+    """
+
+    trunk: float = 50.0
+    arm: float = -4.0
+    stance: float = 4.0
+    rdl_bar: float = 0.3
+    rdl_knee: float = 158.0
+    swing_knee: float = 142.0
+    swing_hip: float = 78.0
 
 
 @dataclass(frozen=True)
@@ -50,7 +79,12 @@ class Spec:
             spine flexion (deg), ``squat_pattern`` = how far the knees bend
             instead (deg of extra knee flexion), ``incomplete_lockout`` = hip
             extension missing at the top (deg), ``lean_back`` = hip extension
-            past straight at the top (deg); single-leg RDL: ``free_leg_line`` =
+            past straight at the top (deg), ``hips_rise_first`` = knee extension
+            (deg) before the bar leaves the floor's height, ``bar_drift`` = how
+            far (cm) the bar swings ahead of mid-foot below the knees,
+            ``over_arch`` = bridge: hip extension past straight at the top (deg);
+            deadlift ``squat_pattern`` = the trunk that much more upright at
+            lift-off, shoulders behind the bar; single-leg RDL: ``free_leg_line`` =
             how far the free leg hangs below the trunk line at the bottom (deg),
             ``lost_balance`` = seconds the free foot rests on the floor after the rep.
         tempo: Multiplies every rep duration (2 = twice as slow).
@@ -64,6 +98,7 @@ class Spec:
         holds: Plank holds in the clip, each with the same sag, on the knees between.
         setup_s: Standing (or lying) still before the set begins.
         rest_s: Resting after the set.
+        style: The clean technique the faults are added to.
     """
 
     exercise: str
@@ -77,6 +112,7 @@ class Spec:
     holds: int = 1
     setup_s: float = 1.5
     rest_s: float = 2.0
+    style: Style = field(default_factory=Style)
 
     def __post_init__(self) -> None:
         """Reject what cannot be performed."""
@@ -132,9 +168,13 @@ def build(spec: Spec, posture_for: dict[str, Posture]) -> Script:
 
 
 def solve_hip(posture: Posture, key: Key, grip_z: float, over_midfoot: str) -> Key:
-    """``key`` with the hip angle that puts the grip at height ``grip_z``."""
+    """``key`` with the hip angle that puts the grip at height ``grip_z``.
+
+    Halving from a hip folded shut towards a straight one: the grip rises with
+    the hip angle until the trunk is upright.
+    """
     lo, hi = 20.0, 178.0
-    for _ in range(24):
+    for _ in range(18):
         mid = (lo + hi) / 2
         z = posture.place(dataclasses.replace(key, hip=mid), over_midfoot).grip[2]
         lo, hi = (mid, hi) if z < grip_z else (lo, mid)
@@ -153,24 +193,18 @@ def _top(spec: Spec, rep: int) -> Key:
 
 def _deadlift(spec: Spec, posture: Posture) -> Script:
     stand = Key(arm=0.0, elbow=3.0)
-    bottoms = {}
-    for rep in range(1, spec.reps + 1):
-        key = Key(
-            knee=112.0 - spec.fault(rep, "squat_pattern"),
-            spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
-            neck=-10.0,
-            arm=0.0,
-            elbow=3.0,
-        )
-        bottoms[rep] = solve_hip(posture, key, PLATE_RADIUS, "grip")
+    bottoms = {rep: _liftoff(spec, posture, rep) for rep in range(1, spec.reps + 1)}
     tl = Timeline(stand)
     tl.hold(spec.setup_s, "prelude")
     tl.move(1.4, "prelude", to=bottoms[1])
     tl.move(0.5, "prelude", held=True)
-    lead = {"knee": 0.75, "hip": 1.25}
     for rep in range(1, spec.reps + 1):
+        early, knees = _pull(spec, posture, rep, bottoms[rep])
+        rise = 1.2 * spec.rise(rep)
         tl.mark("rep_start")
-        tl.move(1.2 * spec.rise(rep), "set", rep, lead, to=_top(spec, rep), arm=0.0, elbow=3.0)
+        tl.move(0.3 * rise, "set", rep, to=early, ease="in")
+        tl.move(0.3 * rise, "set", rep, to=knees, ease="none")
+        tl.move(0.4 * rise, "set", rep, to=_top(spec, rep), arm=0.0, elbow=3.0, ease="out")
         tl.mark("rep_top")
         tl.hold(0.4 * spec.tempo, "set", rep)
         tl.move(1.1 * spec.tempo, "set", rep, {"knee": 1.3, "hip": 0.8}, to=bottoms[rep])
@@ -183,6 +217,62 @@ def _deadlift(spec: Spec, posture: Posture) -> Script:
     return Script(tl, "stand", "barbell", start, "grip")
 
 
+def _liftoff(spec: Spec, posture: Posture, rep: int) -> Key:
+    """The set-up of ``rep``: bar over mid-foot, the trunk at the style's tilt.
+
+    A squatted pull sits back with the chest up, shoulders behind the bar.
+    """
+    squat = spec.fault(rep, "squat_pattern")
+    spine = NEUTRAL_SPINE + spec.fault(rep, "rounded_back")
+    trunk = max(spec.style.trunk - squat, 8.0)
+    return _setup(posture, trunk, spec.style.arm + min(squat, 12.0), spine)
+
+
+@functools.lru_cache(maxsize=64)
+def _setup(posture: Posture, trunk: float, arm: float, spine: float) -> Key:
+    """A deadlift set-up with the trunk ``trunk`` degrees from vertical (reps share it).
+
+    The knees bend until the hips, placed to reach the bar, tip the trunk that far.
+    """
+    base = Key(spine=spine, neck=-10.0, arm=arm, elbow=3.0)
+
+    def tilt_past(knee: float) -> float:
+        key = solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
+        lean = forward_lean(posture.place(key, "grip").keypoints)
+        return lean - trunk
+
+    knee = bisect(tilt_past, 30.0, 175.0, xtol=0.05)
+    return solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
+
+
+def forward_lean(keypoints: np.ndarray) -> float:
+    """The trunk's forward tilt from vertical (degrees) of (23, 3) COCO keypoints."""
+    shoulders = keypoints[5:7].mean(0)
+    hips = keypoints[11:13].mean(0)
+    up = shoulders - hips
+    return float(np.degrees(np.arctan2(-up[1], up[2])))
+
+
+#: Knee extension of a clean pull while the bar rises its first few centimetres.
+EARLY_KNEE = 10.0
+EARLY_BAR_M = 0.06
+
+
+def _pull(spec: Spec, posture: Posture, rep: int, bottom: Key) -> tuple[Key, Key]:
+    """Two keys of the rise: the bar just off the floor, and the bar at the knees.
+
+    ``hips_rise_first`` straightens the knees further before the bar moves;
+    ``bar_drift`` swings the bar ahead of mid-foot on the way to the knees.
+    """
+    drift = spec.fault(rep, "bar_drift") / 100
+    knee = min(bottom.knee + EARLY_KNEE + spec.fault(rep, "hips_rise_first"), 176.0)
+    early = dataclasses.replace(bottom, knee=knee, reach=drift / 2)
+    early = solve_hip(posture, early, PLATE_RADIUS + EARLY_BAR_M, "grip")
+    at_knee = posture.body.heads[posture.body.bone("lowerleg01.L")][2]
+    knees = dataclasses.replace(early, knee=max(knee, 165.0), reach=drift)
+    return early, solve_hip(posture, knees, float(at_knee), "grip")
+
+
 def _rdl(spec: Spec, posture: Posture) -> Script:
     stand = Key(arm=0.0, elbow=3.0, held=True)
     tl = Timeline(stand)
@@ -190,13 +280,14 @@ def _rdl(spec: Spec, posture: Posture) -> Script:
     for rep in range(1, spec.reps + 1):
         squat = spec.fault(rep, "squat_pattern")
         bottom = Key(
-            knee=158.0 - squat,
+            knee=spec.style.rdl_knee - squat,
             spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
             neck=-8.0,
             arm=0.0,
             elbow=3.0,
+            reach=spec.fault(rep, "bar_drift") / 100,
         )
-        bottom = solve_hip(posture, bottom, 0.3 if not squat else 0.42, "grip")
+        bottom = solve_hip(posture, bottom, spec.style.rdl_bar, "grip")
         tl.mark("rep_start")
         tl.move(1.5 * spec.tempo, "set", rep, {"knee": 0.8}, to=bottom)
         tl.mark("rep_bottom")
@@ -268,8 +359,8 @@ def _swing(spec: Spec, posture: Posture) -> Script:
     for rep in range(1, spec.reps + 1):
         squat = spec.fault(rep, "squat_pattern")
         back = Key(
-            knee=142.0 - squat,
-            hip=78.0 + squat * 0.6,
+            knee=spec.style.swing_knee - squat,
+            hip=spec.style.swing_hip + squat * 0.6,
             spine=NEUTRAL_SPINE + spec.fault(rep, "rounded_back"),
             neck=-12.0,
             arm=-25.0,
@@ -321,7 +412,8 @@ def _bridge(spec: Spec) -> Script:
     tl.hold(spec.setup_s, "prelude")
     for rep in range(1, spec.reps + 1):
         tl.mark("rep_start")
-        tl.move(0.9 * spec.rise(rep), "set", rep, hip=180.0 - spec.fault(rep, "incomplete_lockout"))
+        top = 180.0 - spec.fault(rep, "incomplete_lockout") + spec.fault(rep, "over_arch")
+        tl.move(0.9 * spec.rise(rep), "set", rep, hip=top)
         tl.mark("rep_top")
         tl.hold(0.8 * spec.tempo, "set", rep)
         tl.move(0.9 * spec.tempo, "set", rep, hip=128.0)

@@ -34,13 +34,18 @@ def align(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Camera:
-    """A pinhole camera looking at ``target`` from ``eye``, z up."""
+    """A pinhole camera looking at ``target`` from ``eye``, z up.
+
+    ``mirror`` flips the picture left to right, as a phone's front camera does:
+    the same scene then faces the other way in the image.
+    """
 
     eye: np.ndarray
     target: np.ndarray
     width: int
     height: int
     yfov_deg: float = 40.0
+    mirror: bool = False
 
     @property
     def view(self) -> np.ndarray:
@@ -75,7 +80,7 @@ class Camera:
         depth = -cam[..., 2]
         x = self.width / 2 + self.focal_px * cam[..., 0] / depth
         y = self.height / 2 - self.focal_px * cam[..., 1] / depth
-        return np.stack([x, y], axis=-1)
+        return np.stack([self.width - x if self.mirror else x, y], axis=-1)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import brentq
 
 from formcheck.synth.body import Body, Pose, Posed, Side
 from formcheck.synth.geometry import rot_x
@@ -48,10 +49,15 @@ def grip_point(body: Body, joints: np.ndarray) -> np.ndarray:
 class Posture:
     """Places one body for one kind of exercise."""
 
-    def __init__(self, body: Body, support: str) -> None:
-        """``support``: "stand", "prone_forearm", "prone_straight" or "supine"."""
+    def __init__(self, body: Body, support: str, stance: float = 4.0) -> None:
+        """``support``: "stand", "prone_forearm", "prone_straight" or "supine".
+
+        ``stance`` is the sideways splay of each leg standing, degrees (a sumo
+        stance is about 20).
+        """
         self.body = body
         self.support = support
+        self.stance = stance
         labels = np.array([body.labels[b] for b in body.bone_of_vertex])
         self._groups = {
             name: np.flatnonzero(np.isin(labels, [f"{b}.{s}" for b in bones for s in "LR"] + bones))
@@ -70,19 +76,24 @@ class Posture:
             return self._supine(key)
         return self._prone(key)
 
-    def _stand(self, key: Key, over_midfoot: str) -> Placed:
+    def shin(self, key: Key, over_midfoot: str) -> float:
+        """The shins' world angle (degrees, + = ankles ahead of the knees) balancing ``key``."""
+
         def offset(shin: float) -> float:
-            joints = self.body.joints(_standing_pose(key, shin))
+            joints = self.body.joints(_standing_pose(key, shin, self.stance))
             joints += self.ankle - joints[self.body.bone("foot.L")]
             if over_midfoot == "grip":
                 point = grip_point(self.body, joints)
             else:
                 bones, mass = self._mass
                 point = mass @ joints[bones] / mass.sum()
-            return float(point[1] - self.midfoot_y)
+            return float(point[1] - self.midfoot_y + key.reach)
 
-        shin = _bisect(offset, -45.0, 30.0)
-        posed = self.body.pose(_standing_pose(key, shin))
+        return bisect(offset, -45.0, 45.0)
+
+    def _stand(self, key: Key, over_midfoot: str) -> Placed:
+        shin = self.shin(key, over_midfoot)
+        posed = self.body.pose(_standing_pose(key, shin, self.stance))
         return self._moved(posed, np.eye(3), self.ankle - _joint(self.body, posed, "foot.L"))
 
     def _prone(self, key: Key) -> Placed:
@@ -121,7 +132,7 @@ class Posture:
                 - (v[self._groups[rear]] @ r.T)[:, 2].min()
             )
 
-        tilt = _bisect(gap, -40.0, 40.0)
+        tilt = bisect(gap, -40.0, 40.0)
         r = rot_x(tilt)
         turned = v @ r.T
         shift = np.array([0.0, 0.0, -turned[:, 2].min()])
@@ -149,7 +160,7 @@ _SUPPORT_BONES: dict[str, list[str]] = {
 }
 
 
-def _standing_pose(key: Key, shin: float) -> Pose:
+def _standing_pose(key: Key, shin: float, stance: float) -> Pose:
     """Both feet down, or (``key.free``) standing on the left leg with the right one raised."""
     thigh = shin + (180 - key.knee)
     side = Side(thigh=thigh, shin=shin, foot=0.0, arm=key.arm, forearm=key.arm + key.elbow)
@@ -159,7 +170,8 @@ def _standing_pose(key: Key, shin: float) -> Pose:
         free_shin = free_thigh - (180 - key.knee) - key.free_bend
         # The ankle of a raised foot stays near neutral: the toes follow the shin down.
         free = Side(free_thigh, free_shin, max(0.0, -free_shin) * 0.8, side.arm, side.forearm)
-    return Pose(trunk=180 - key.hip - thigh, spine=key.spine, neck=key.neck, left=side, right=free)
+    trunk = 180 - key.hip - thigh
+    return Pose(trunk, key.spine, key.neck, side, free, stance=stance)
 
 
 def _prone_side(key: Key, straight: bool) -> Side:
@@ -173,16 +185,15 @@ def _joint(body: Body, posed: Posed, label: str) -> np.ndarray:
     return posed.bones[j, :3, :3] @ body.heads[j] + posed.bones[j, :3, 3]
 
 
-def _bisect(f: Callable[[float], float], lo: float, hi: float, iterations: int = 20) -> float:
-    """Root of an increasing or decreasing ``f`` on [lo, hi], or the nearer end."""
+def bisect(f: Callable[[float], float], lo: float, hi: float, xtol: float = 1e-3) -> float:
+    """Root of an increasing or decreasing ``f`` on [lo, hi], or the nearer end.
+
+    Brent's method: the posed body's balance is smooth, so a handful of
+    evaluations (each one forward kinematics) reach ``xtol`` degrees.
+    """
     f_lo, f_hi = f(lo), f(hi)
     if f_lo * f_hi > 0:
         return lo if abs(f_lo) < abs(f_hi) else hi
-    for _ in range(iterations):
-        mid = (lo + hi) / 2
-        f_mid = f(mid)
-        if (f_mid > 0) == (f_lo > 0):
-            lo, f_lo = mid, f_mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
+    if f_lo == 0 or f_hi == 0:
+        return lo if f_lo == 0 else hi
+    return float(brentq(f, lo, hi, xtol=xtol))

@@ -35,11 +35,12 @@ def _gl() -> tuple[Any, Any]:
 class Renderer:
     """Renders lists of coloured meshes to RGB images of one size."""
 
-    def __init__(self, width: int, height: int) -> None:
-        """Create an OSMesa context and its frame buffer."""
+    def __init__(self, width: int, height: int, light: float = 1.0) -> None:
+        """Create an OSMesa context and its frame buffer; ``light`` scales the lamps."""
         gl, osmesa = _gl()
         self._gl = gl
         self.width, self.height = width, height
+        self.light = light
         self._ctx = osmesa.OSMesaCreateContextExt(osmesa.OSMESA_RGBA, 24, 8, 0, None)
         if not self._ctx:
             raise FormcheckError("could not create an OSMesa context")
@@ -74,7 +75,10 @@ class Renderer:
         gl.glLightModelfv(gl.GL_LIGHT_MODEL_AMBIENT, (0.32, 0.32, 0.32, 1.0))
         gl.glLightModeli(gl.GL_LIGHT_MODEL_TWO_SIDE, gl.GL_TRUE)
         gl.glShadeModel(gl.GL_SMOOTH)
-        for light, strength in ((gl.GL_LIGHT0, 0.72), (gl.GL_LIGHT1, 0.3)):
+        for light, strength in (
+            (gl.GL_LIGHT0, 0.72 * self.light),
+            (gl.GL_LIGHT1, 0.3 * self.light),
+        ):
             gl.glEnable(light)
             gl.glLightfv(light, gl.GL_DIFFUSE, (strength, strength, strength, 1.0))
             gl.glLightfv(light, gl.GL_SPECULAR, (0.0, 0.0, 0.0, 1.0))

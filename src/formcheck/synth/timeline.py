@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +24,7 @@ class Key:
         free: Single-leg stance: how far the free (right) thigh swings back behind
             the stance thigh; 0 keeps both legs together.
         free_bend: Knee flexion of the free leg beyond the stance knee's (- = straighter).
+        reach: How far (m) the grip sits ahead of mid-foot, standing with a bar.
         held: Whether the prop moves with the hands.
     """
 
@@ -35,10 +37,11 @@ class Key:
     sag: float = 0.0
     free: float = 0.0
     free_bend: float = 0.0
+    reach: float = 0.0
     held: bool = False
 
 
-ANGLES = ("knee", "hip", "spine", "arm", "elbow", "neck", "sag", "free", "free_bend")
+ANGLES = ("knee", "hip", "spine", "arm", "elbow", "neck", "sag", "free", "free_bend", "reach")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Timeline:
     """
 
     start: Key
-    segments: list[tuple[float, Key, str, int, dict[str, float]]] = field(default_factory=list)
+    segments: list[tuple[float, Key, str, int, dict[str, float], str]] = field(default_factory=list)
     marks: dict[str, list[float]] = field(default_factory=dict)
 
     @property
@@ -83,18 +86,26 @@ class Timeline:
         rep: int = 0,
         lead: dict[str, float] | None = None,
         to: Key | None = None,
+        ease: str = "both",
         **changes: float | bool,
     ) -> None:
-        """Ease from the current key to ``to``'s angles (keeping the grip) with ``changes``."""
+        """Ease from the current key to ``to``'s angles (keeping the grip) with ``changes``.
+
+        ``ease`` says where the move is slow: at ``both`` ends, only where it
+        starts (``in``) or ends (``out``), or at ``none`` (a move through a key
+        without stopping chains ``in``, ``none``..., ``out``).
+        """
+        if ease not in EASES:
+            raise ValueError(f"unknown ease {ease!r}; choose from {', '.join(EASES)}")
         key = self.last
         if to is not None:
             key = dataclasses.replace(to, held=key.held)
         key = dataclasses.replace(key, **changes)  # type: ignore[arg-type]
-        self.segments.append((seconds, key, phase, rep, lead or {}))
+        self.segments.append((seconds, key, phase, rep, lead or {}, ease))
 
     def hold(self, seconds: float, phase: str, rep: int = 0) -> None:
         """Stay still."""
-        self.segments.append((seconds, self.last, phase, rep, {}))
+        self.segments.append((seconds, self.last, phase, rep, {}, "both"))
 
     def sample(self, fps: float) -> list[Moment]:
         """One moment per frame, frame ``i`` at ``i / fps`` seconds."""
@@ -104,10 +115,10 @@ class Timeline:
         for i in range(n):
             t = i / fps
             k = min(int(np.searchsorted(ends, t, side="right")), len(self.segments) - 1)
-            seconds, key, phase, rep, lead = self.segments[k]
+            seconds, key, phase, rep, lead, ease = self.segments[k]
             begin = self.segments[k - 1][1] if k else self.start
             u = (t - (ends[k] - seconds)) / seconds if seconds > 0 else 1.0
-            out.append(Moment(_ease(begin, key, u, lead), phase, rep))
+            out.append(Moment(_ease(begin, key, u, lead, EASES[ease]), phase, rep))
         return out
 
     def frame_of(self, name: str, fps: float) -> list[int]:
@@ -115,10 +126,18 @@ class Timeline:
         return [round(t * fps) for t in self.marks.get(name, [])]
 
 
-def _ease(a: Key, b: Key, u: float, lead: dict[str, float]) -> Key:
+#: Easing curves over u in [0, 1]: where a move goes slowly.
+EASES: dict[str, Callable[[float], float]] = {
+    "both": lambda u: 0.5 - 0.5 * np.cos(np.pi * u),
+    "in": lambda u: 1.0 - np.cos(np.pi * u / 2),
+    "out": lambda u: np.sin(np.pi * u / 2),
+    "none": lambda u: u,
+}
+
+
+def _ease(a: Key, b: Key, u: float, lead: dict[str, float], curve: Callable[[float], float]) -> Key:
     values = {}
     for name in ANGLES:
-        w = float(np.clip(u, 0.0, 1.0)) ** lead.get(name, 1.0)
-        w = 0.5 - 0.5 * np.cos(np.pi * w)
+        w = curve(float(np.clip(u, 0.0, 1.0)) ** lead.get(name, 1.0))
         values[name] = getattr(a, name) + (getattr(b, name) - getattr(a, name)) * w
     return Key(**values, held=b.held if u > 0 else a.held)

@@ -1,0 +1,102 @@
+"""The sweep: a seeded plan expanded and rendered, the same files on every run."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from formcheck.cli import app
+from formcheck.errors import FormcheckError
+from formcheck.synth.sweep import expand, load_plan, run
+from tests.test_synth import needs_gl
+
+PLANS = Path(__file__).parent.parent / "plans"
+TINY = """
+name = "tiny"
+seed = 7
+bodies = ["f_short", "m_long_femur"]
+[camera]
+views = [20]
+heights = [1.0]
+focal_mm = [26]
+distances = [1.2]
+sizes = ["128x96"]
+fps = [10]
+mirror = [true]
+looks = [3, 3]
+[[clips]]
+exercise = "deadlift"
+count = 1
+reps = 1
+fault = "bar_drift"
+values = [12]
+[[clips]]
+exercise = "glute_bridge"
+count = 1
+reps = 1
+"""
+
+
+def _plan(tmp_path: Path, text: str = TINY) -> Path:
+    path = tmp_path / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_the_committed_plans_are_large_and_disjoint() -> None:
+    tune, check = (load_plan(PLANS / f"{name}.toml") for name in ("tune", "check"))
+    assert len(expand(tune)) + len(expand(check)) >= 300
+    assert not set(tune.bodies) & set(check.bodies)
+    for key in ("views", "heights", "distances", "looks"):
+        assert not set(tune.camera[key]) & set(check.camera[key]), key
+    assert [j.name for j in expand(check)] == [j.name for j in expand(check)]
+
+
+def test_a_bad_plan_is_refused_with_the_reason(tmp_path: Path) -> None:
+    with pytest.raises(FormcheckError, match="unknown bodies"):
+        load_plan(_plan(tmp_path, TINY.replace('"f_short"', '"nobody"')))
+    with pytest.raises(FormcheckError, match="unknown fault"):
+        load_plan(_plan(tmp_path, TINY.replace('"bar_drift"', '"wobble"')))
+    result = CliRunner().invoke(app, ["sweep", str(tmp_path / "none.toml"), "--out", "x"])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+@needs_gl
+def test_a_sweep_renders_the_same_files_on_one_or_two_processes(tmp_path: Path) -> None:
+    jobs = expand(load_plan(_plan(tmp_path)))
+    run(jobs, tmp_path / "one", workers=1)
+    run(jobs, tmp_path / "two", workers=2)
+    one = _digests(tmp_path / "one")
+    assert one == _digests(tmp_path / "two")
+    assert len([n for n in one if n.endswith(".mp4")]) == 2
+    with (tmp_path / "one" / "INDEX.tsv").open() as f:
+        rows = {r["name"]: r for r in csv.DictReader(f, delimiter="\t")}
+    drift = rows[jobs[0].name]
+    assert drift["exercise"] == "deadlift"
+    assert drift["faulty_reps"] == "1:bar_drift"
+    assert rows[jobs[1].name]["exercise"] == "glute_bridge"
+
+
+@needs_gl
+def test_a_second_sweep_renders_only_what_is_missing(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["sweep", str(plan), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")}
+    (out / next(iter(first))).unlink()
+    result = CliRunner().invoke(app, ["sweep", str(plan), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    again = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")}
+    assert set(again) == set(first)
+    kept = [name for name in first if again[name] == first[name]]
+    assert len(kept) == 1
