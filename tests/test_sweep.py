@@ -7,12 +7,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from test_synth import needs_gl
 from typer.testing import CliRunner
 
 from formcheck.cli import app
 from formcheck.errors import FormcheckError
 from formcheck.synth.sweep import expand, load_plan, run
-from tests.test_synth import needs_gl
 
 PLANS = Path(__file__).parent.parent / "plans"
 TINY = """

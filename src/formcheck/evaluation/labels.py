@@ -56,6 +56,9 @@ class Clip:
         units: The reps or the holds, in time order.
         angles: Per-frame true angles (a rendered clip's CSV), if any.
         frames: The frames of the set, ``(first, last)``, where angles are compared.
+        source: Who and where it was filmed (one person and place; a rendered
+            clip's body), so that lines can be chosen without a source and
+            scored on it.
     """
 
     labels: str
@@ -67,6 +70,7 @@ class Clip:
     units: tuple[Unit, ...]
     angles: Path | None = None
     frames: tuple[int, int] | None = None
+    source: str = ""
 
     @property
     def count(self) -> int:
@@ -152,6 +156,7 @@ def _rendered(folder: Path, name: str, truth: dict[str, Any]) -> Clip:
         units,
         angles if angles.is_file() else None,
         (in_set[0]["start_frame"], in_set[0]["end_frame"]) if in_set else None,
+        str(truth.get("body", "")),
     )
 
 
@@ -164,15 +169,16 @@ def _real(folder: Path) -> tuple[list[Clip], list[str]]:
     clips, left_out = [], []
     for row in _tsv(folder / "GROUND_TRUTH.tsv"):
         exercise = ANALYSED_AS.get(row["exercise"], row["exercise"])
+        where = f"{folder.name}/{row['path']}"
         if exercise not in EXERCISES:
-            left_out.append(f"{row['path']}: {row['exercise']} is not an exercise formcheck checks")
+            left_out.append(f"{where}: {row['exercise']} is not an exercise formcheck checks")
         elif not row["usable_for_eval"].startswith("yes"):
-            left_out.append(f"{row['path']}: not usable ({row['usable_for_eval']})")
+            left_out.append(f"{where}: not usable ({row['usable_for_eval']})")
         else:
             try:
                 clips.append(_real_clip(folder, row, exercise))
             except (ValueError, KeyError) as e:
-                left_out.append(f"{row['path']}: unreadable labels ({e})")
+                left_out.append(f"{where}: unreadable labels ({e})")
     return clips, left_out
 
 
@@ -192,4 +198,5 @@ def _real_clip(folder: Path, row: dict[str, str], exercise: str) -> Clip:
         row["camera_view"].split()[0],
         int(row["rep_count"]),
         tuple(units),
+        source=row.get("source") or row.get("source_repo") or "",
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.checks import CHECKS
 from formcheck.evaluation.labels import Clip, Unit
 from formcheck.report import SetReport
 
@@ -71,6 +72,26 @@ class AngleError:
         return self.total / self.measured if self.measured else None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one check made of one true rep the labels judge.
+
+    Attributes:
+        code: The fault code.
+        value: The measured value; None where the check abstained or the view
+            does not support it.
+        fault: Whether the labels give the rep this fault.
+        line: The threshold the analysis used.
+        above: Whether values at or above the line are faults (else at or below).
+    """
+
+    code: str
+    value: float | None
+    fault: bool
+    line: float
+    above: bool
+
+
 @dataclass
 class Score:
     """One clip, scored.
@@ -84,6 +105,7 @@ class Score:
         clean: True reps (or holds) labelled without a fault that we also found.
         clean_flagged: Those of them we flagged with some fault.
         angles: Per channel (``hip``, ``knee``, ``deviation``), our angle against the truth.
+        readings: Every check's value on every true rep we found and the labels judge.
     """
 
     clip: Clip
@@ -93,6 +115,7 @@ class Score:
     clean: int = 0
     clean_flagged: int = 0
     angles: dict[str, AngleError] = field(default_factory=dict)
+    readings: list[Reading] = field(default_factory=list)
 
     @property
     def count_exact(self) -> bool:
@@ -106,6 +129,7 @@ class _Found:
     end_s: float
     codes: frozenset[str]
     skipped: frozenset[str] = frozenset()
+    values: dict[str, float] = field(default_factory=dict)
 
 
 def score(clip: Clip, report: SetReport) -> Score:
@@ -117,6 +141,8 @@ def score(clip: Clip, report: SetReport) -> Score:
     for i, unit in enumerate(clip.units):
         ours = found[pairs[i]] if i in pairs else None
         _tally_unit(result, unit, ours, checked)
+        if ours is not None and unit.faults is not None and not clip.is_hold:
+            result.readings += _readings(report, unit, ours)
     for j, ours in enumerate(found):  # flags on reps the labels do not have
         if j not in pairs.values():
             for code in ours.codes & checked:
@@ -133,8 +159,30 @@ def _found(report: SetReport, holds: bool) -> list[_Found]:
             _Found(h.start_s, h.end_s, frozenset(i.code for i in h.faults)) for h in report.holds
         ]
     return [
-        _Found(r.start_s, r.end_s, frozenset(f.code for f in r.faults), frozenset(r.skipped))
+        _Found(
+            r.start_s,
+            r.end_s,
+            frozenset(f.code for f in r.faults),
+            frozenset(r.skipped),
+            {c: v for c, v in r.metrics.items() if c in report.thresholds},
+        )
         for r in report.reps
+    ]
+
+
+def _readings(report: SetReport, unit: Unit, ours: _Found) -> list[Reading]:
+    """The value of each check the labels judge on ``unit`` (None: not measured)."""
+    faults = unit.faults or frozenset()
+    return [
+        Reading(
+            code,
+            ours.values.get(code),
+            code in faults,
+            line,
+            CHECKS[code].fault_if == "above",
+        )
+        for code, line in sorted(report.thresholds.items())
+        if code in CHECKS and code not in unit.skip
     ]
 
 

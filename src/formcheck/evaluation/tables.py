@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.errors import FormcheckError
+from formcheck.evaluation import lines
 from formcheck.evaluation.scoring import AngleError, Counts, Score, tally
 from formcheck.files import write_text
 
@@ -60,8 +61,25 @@ def as_json(scores: Sequence[Score], left_out: Sequence[str]) -> dict[str, Any]:
     """Every clip's score and every group's sums, for machines."""
     return {
         "groups": [_group_json(g) for g in groups(scores)],
+        "lines": {
+            labels: [_line_json(ls) for ls in lines.line_scores(list(group))]
+            for labels, group in groupby(sorted(scores, key=_labels), key=_labels)
+        },
         "clips": [_clip_json(s) for s in scores],
         "left_out": list(left_out),
+    }
+
+
+def _line_json(ls: lines.LineScore) -> dict[str, Any]:
+    return {
+        "code": ls.code,
+        "reps_judged": ls.judged,
+        "abstained": ls.abstained,
+        "abstention": ls.abstention,
+        "today": _counts_json(ls.today),
+        "clean_flagged": ls.clean_flagged,
+        "held_out": _counts_json(ls.held_out),
+        "lines_chosen": ls.chosen,
     }
 
 
@@ -115,8 +133,23 @@ def _angle_json(e: AngleError) -> dict[str, Any]:
 
 
 def markdown(scores: Sequence[Score]) -> str:
-    """The counts-and-angles table, then the fault table, then the clips we got wrong."""
-    return "\n\n".join((_count_table(scores), _fault_table(scores), _misses(scores)))
+    """The counts-and-angles table, the fault table and the clips we got wrong.
+
+    Then, per labels folder, each check's abstention and its lines chosen without
+    each source (:mod:`formcheck.evaluation.lines`).
+    """
+    parts = [_count_table(scores), _fault_table(scores), _misses(scores)]
+    for labels, group in groupby(sorted(scores, key=_labels), key=_labels):
+        kept = [s for s in group if s.error is None]
+        if any(s.readings for s in kept):
+            by = "body" if kept[0].clip.angles is not None else "source"
+            title = f"{labels}: each check by rep, lines chosen leaving one {by} out"
+            parts.append(lines.markdown(kept, title))
+    return "\n\n".join(parts)
+
+
+def _labels(s: Score) -> str:
+    return s.clip.labels
 
 
 def _count_table(scores: Sequence[Score]) -> str:

@@ -240,6 +240,8 @@ class Scene:
         self.static = [_room(), _wall(camera, look.wall), *_clutter(camera, look)]
         if look.bystander:
             self.static.append(_bystander(camera, look))
+        # In the form the renderer draws, once: not converted again every frame.
+        self.static = [_as_drawn(mesh) for mesh in self.static]
         self.renderer = Renderer(camera.width, camera.height, look.light)
 
     def close(self) -> None:
@@ -277,6 +279,16 @@ def _bystander(camera: Camera, look: Look) -> Mesh:
     vertices = posed.vertices @ turn.T + at
     colors = body_colors(other, Look.of(int(rng.integers(1, 1000))))
     return Mesh(vertices, vertex_normals(vertices, other.faces), colors, other.faces)
+
+
+def _as_drawn(mesh: Mesh) -> Mesh:
+    """``mesh`` as contiguous float32 vertices, normals and colours, and uint32 faces."""
+    return Mesh(
+        np.ascontiguousarray(mesh.vertices, np.float32),
+        np.ascontiguousarray(mesh.normals, np.float32),
+        np.ascontiguousarray(mesh.colors, np.float32),
+        np.ascontiguousarray(mesh.faces, np.uint32),
+    )
 
 
 def place(mesh: Mesh, position: np.ndarray, pitch_deg: float = 0.0) -> Mesh:

@@ -1,0 +1,141 @@
+"""How each check's line does on people it was not chosen on, and how often it abstains.
+
+Real clips are grouped by source (one person and place). Leaving one source out
+at a time, a line is chosen on the other sources' reps, the line that maximises
+F0.5 (a false flag costs more than a miss), and that line is scored on the
+source left out; the folds are summed. Rendered clips are grouped by body. The
+lines the analysis uses today are scored on the same reps beside it. Nothing
+here changes a line the analysis uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from formcheck.evaluation.scoring import Counts, Reading, Score
+
+NONE = "\N{EN DASH}"  # a cell with nothing to show
+
+#: F-beta's beta for choosing a line: precision weighs more than recall.
+BETA = 0.5
+
+
+@dataclass
+class LineScore:
+    """One fault code over a set of reps: today's line, and lines chosen without each source.
+
+    Attributes:
+        code: The fault code.
+        judged: Reps the labels judge for this code.
+        abstained: Of those, reps the check did not measure (it abstained, or the
+            view does not support it).
+        today: Counts with the line the analysis uses.
+        clean_flagged: Clean reps (for this code) flagged with today's line.
+        held_out: Counts with each source's line chosen on the other sources.
+        chosen: The lines chosen, one per source left out.
+    """
+
+    code: str
+    judged: int = 0
+    abstained: int = 0
+    today: Counts = field(default_factory=Counts)
+    clean_flagged: int = 0
+    held_out: Counts = field(default_factory=Counts)
+    chosen: list[float] = field(default_factory=list)
+
+    @property
+    def abstention(self) -> float | None:
+        """Share of the judged reps where the check abstained."""
+        return self.abstained / self.judged if self.judged else None
+
+
+def _flags(r: Reading, line: float) -> bool:
+    assert r.value is not None
+    return r.value >= line if r.above else r.value <= line
+
+
+def tally_at(readings: Sequence[Reading], line: float | None = None) -> Counts:
+    """TP/FP/FN of the measured readings at ``line`` (default: each reading's own)."""
+    counts = Counts()
+    for r in readings:
+        if r.value is None:
+            continue
+        hit = _flags(r, r.line if line is None else line)
+        counts.tp += hit and r.fault
+        counts.fp += hit and not r.fault
+        counts.fn += r.fault and not hit
+    return counts
+
+
+def choose_line(readings: Sequence[Reading]) -> float | None:
+    """The line with the best F0.5 on ``readings`` (None: no faulty rep measured)."""
+    measured = [r for r in readings if r.value is not None]
+    if not any(r.fault for r in measured):
+        return None
+    best, best_line = -1.0, None
+    for line in sorted({r.value for r in measured if r.value is not None}):
+        c = tally_at(measured, line)
+        p, rc = c.precision or 0.0, c.recall or 0.0
+        f = (1 + BETA**2) * p * rc / (BETA**2 * p + rc) if p + rc else 0.0
+        if f > best:
+            best, best_line = f, line
+    return best_line
+
+
+def line_scores(scores: Sequence[Score]) -> list[LineScore]:
+    """Per fault code: abstention, today's line, and leave-one-source-out lines."""
+    by_code: dict[str, list[tuple[str, Reading]]] = {}
+    for s in scores:
+        for r in s.readings:
+            by_code.setdefault(r.code, []).append((s.clip.source, r))
+    return [_line_score(code, pairs) for code, pairs in sorted(by_code.items())]
+
+
+def _line_score(code: str, pairs: list[tuple[str, Reading]]) -> LineScore:
+    result = LineScore(code)
+    readings = [r for _, r in pairs]
+    result.judged = len(readings)
+    result.abstained = sum(r.value is None for r in readings)
+    result.today = tally_at(readings)
+    result.clean_flagged = sum(
+        1 for r in readings if r.value is not None and not r.fault and _flags(r, r.line)
+    )
+    ordered = sorted(pairs, key=lambda p: p[0])
+    for source, group in groupby(ordered, key=lambda p: p[0]):
+        held = [r for _, r in group]
+        rest = [r for s, r in pairs if s != source]
+        line = choose_line(rest)
+        if line is None:  # nothing faulty elsewhere to choose on: keep today's line
+            result.held_out.add(tally_at(held))
+            continue
+        result.chosen.append(line)
+        result.held_out.add(tally_at(held, line))
+    return result
+
+
+def markdown(scores: Sequence[Score], title: str) -> str:
+    """A table of :func:`line_scores` for ``scores``."""
+    rows = [
+        f"**{title}**",
+        "",
+        "| fault | reps judged | abstained | today: P / R / F1 | clean flagged | "
+        "lines chosen without each source | held out: P / R / F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ls in line_scores(scores):
+        share = NONE if ls.abstention is None else f"{ls.abstention:.0%}"
+        chosen = f"{min(ls.chosen):.1f} to {max(ls.chosen):.1f}" if ls.chosen else NONE
+        rows.append(
+            f"| {ls.code} | {ls.judged} | {share} | {_prf(ls.today)} | "
+            f"{ls.clean_flagged} | {chosen} | {_prf(ls.held_out)} |"
+        )
+    return "\n".join(rows)
+
+
+def _prf(c: Counts) -> str:
+    def cell(v: float | None) -> str:
+        return NONE if v is None else f"{v:.2f}"
+
+    return f"{cell(c.precision)} / {cell(c.recall)} / {cell(c.f1)} ({c.tp + c.fn} faulty)"

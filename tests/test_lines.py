@@ -1,0 +1,72 @@
+"""Lines chosen without each source, scored on it; abstention shares."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from test_evaluate import SHARED
+
+from formcheck.evaluation import find_clips
+from formcheck.evaluation.labels import Clip
+from formcheck.evaluation.lines import choose_line, line_scores
+from formcheck.evaluation.scoring import Reading, Score
+
+REAL_MORE = Path(__file__).parent.parent / "data" / "real_more" / "GROUND_TRUTH.tsv"
+
+
+def _score(source: str, values: list[tuple[float | None, bool]]) -> Score:
+    clip = Clip("real", source, Path(f"{source}.mp4"), "deadlift", "side", 1, (), source=source)
+    readings = [Reading("lean_back", v, fault, 10.0, True) for v, fault in values]
+    return Score(clip, count=1, readings=readings)
+
+
+def test_the_line_chosen_separates_clean_from_faulty_and_prefers_no_false_flags() -> None:
+    readings = _score("a", [(2.0, False), (4.0, False), (9.0, True), (12.0, True)]).readings
+    assert choose_line(readings) == 9.0
+    clean_only = _score("b", [(2.0, False), (4.0, False)]).readings
+    assert choose_line(clean_only) is None
+
+
+def test_a_source_unlike_the_others_is_scored_with_a_line_it_did_not_choose() -> None:
+    usual = [(2.0, False), (3.0, False), (11.0, True), (14.0, True)]
+    odd = _score("odd", [(12.0, False), (13.0, False), (30.0, True)])
+    scores = [_score("a", usual), _score("b", usual), odd]
+    (lean,) = line_scores(scores)
+    assert lean.code == "lean_back"
+    assert lean.held_out.fp == 2  # the odd source's clean reps, past the others' line
+    # With the odd source in, its clean reps at 12-13 push the line to 14, past
+    # the usual sources' faulty 11s.
+    assert lean.chosen == [14.0, 14.0, 11.0]
+    assert (lean.held_out.tp, lean.held_out.fn) == (3, 2)
+    assert lean.today.fp == 2 and lean.clean_flagged == 2
+
+
+def test_abstentions_are_counted_and_left_out_of_precision_and_recall() -> None:
+    (lean,) = line_scores([_score("a", [(None, True), (None, False), (12.0, True)])])
+    assert (lean.judged, lean.abstained) == (3, 2)
+    assert lean.abstention == pytest.approx(2 / 3)
+    assert (lean.today.tp, lean.today.fn) == (1, 0)
+
+
+def test_the_new_real_clips_name_their_source_blob_and_checksum() -> None:
+    with REAL_MORE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    usable = [r for r in rows if r["usable_for_eval"].startswith("yes")]
+    assert len(usable) >= 40
+    assert len({r["source"] for r in usable}) >= 10
+    for row in rows:
+        assert re.fullmatch(r"[0-9a-f]{40}", row["blob"]), row["path"]
+        assert re.fullmatch(r"[0-9a-f]{64}", row["sha256"]), row["path"]
+        assert row["source"] and row["source_repo"].count("/") == 1
+        spans = [s for s in row["rep_spans"].split(";") if s]
+        assert len(spans) == len([f for f in row["faults_per_rep"].split(";") if f]), row["path"]
+
+
+@pytest.mark.skipif(not (SHARED / "real_more").is_dir(), reason="needs ../shared/data/real_more")
+def test_the_new_real_clips_are_read_with_their_sources() -> None:
+    clips, _ = find_clips(SHARED / "real_more")
+    assert len(clips) >= 40
+    assert all(c.video.is_file() and c.source for c in clips)
