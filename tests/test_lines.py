@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from test_evaluate import SHARED
+from test_report_html import EVIL, Dom, browse, needs_chromium
 
 from formcheck.evaluation import find_clips
 from formcheck.evaluation.labels import Clip
 from formcheck.evaluation.lines import choose_line, line_scores
+from formcheck.evaluation.plots import page
 from formcheck.evaluation.scoring import Reading, Score
 
 REAL_MORE = Path(__file__).parent.parent / "data" / "real_more" / "GROUND_TRUTH.tsv"
@@ -70,3 +72,23 @@ def test_the_new_real_clips_are_read_with_their_sources() -> None:
     clips, _ = find_clips(SHARED / "real_more")
     assert len(clips) >= 40
     assert all(c.video.is_file() and c.source for c in clips)
+
+
+@needs_chromium
+def test_the_plots_page_shows_each_check_in_a_browser(tmp_path: Path) -> None:
+    scores = [
+        _score("a", [(2.0, False), (12.0, True)]),
+        _score("b", [(3.0, False), (None, False), (14.0, True)]),
+    ]
+    evil = Clip(EVIL, "c", Path("c.mp4"), "deadlift", "side", 1, (), source="c")
+    scores.append(
+        Score(evil, count=1, readings=[Reading("squat_pattern", 40.0, False, 50.0, False)])
+    )
+    path = tmp_path / "plots.html"
+    path.write_text(page(scores))
+    dom = Dom()
+    dom.feed(browse(path, tmp_path, "--dump-dom").stdout)
+    assert dom.tags.get("figure") == 2
+    assert dom.tags.get("svg", 0) >= 2
+    assert dom.tags.get("script", 0) == 0
+    assert "lean_back: 4 reps measured, abstained on 20% of 5" in path.read_text()

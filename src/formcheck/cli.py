@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from formcheck.batch.work import Task as BatchTask
     from formcheck.coaching.facts import Inputs
     from formcheck.evaluation.labels import Clip
+    from formcheck.evaluation.scoring import Score
     from formcheck.history import History, SessionRow
     from formcheck.live import LiveSession
     from formcheck.pipeline import Settings
@@ -666,6 +667,14 @@ def eval_command(
             dir_okay=False,
         ),
     ] = None,
+    plots: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="Also write an HTML page of every check's values on clean and faulty "
+            "reps against its line (needs matplotlib).",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Score the analysis against labelled clips: counts, faults, angles.
 
@@ -697,6 +706,8 @@ def eval_command(
         tables = markdown(scores)
         if readme is not None:
             rewrite_readme(readme, tables)
+        if plots is not None:
+            _write_plots(plots, scores)
     except FormcheckError as e:
         raise _fail(str(e)) from None
     except KeyboardInterrupt:
@@ -709,6 +720,16 @@ def eval_command(
         out.print(Markdown(tables))
         for reason in left_out:
             err.print(f"[dim]left out: {escape(reason)}[/]", highlight=False, soft_wrap=True)
+
+
+def _write_plots(path: Path, scores: list[Score]) -> None:
+    from formcheck.evaluation.plots import page
+    from formcheck.files import write_text
+
+    try:
+        write_text(path, page(scores))
+    except OSError as e:
+        raise FormcheckError(f"{path}: cannot write it: {e}") from None
 
 
 def _batch_task(

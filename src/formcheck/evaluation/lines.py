@@ -134,8 +134,10 @@ def markdown(scores: Sequence[Score], title: str) -> str:
     return "\n".join(rows)
 
 
-def _prf(c: Counts) -> str:
-    def cell(v: float | None) -> str:
-        return NONE if v is None else f"{v:.2f}"
+def ratio(value: float | None) -> str:
+    """A ratio to two places, or a dash for none."""
+    return NONE if value is None else f"{value:.2f}"
 
-    return f"{cell(c.precision)} / {cell(c.recall)} / {cell(c.f1)} ({c.tp + c.fn} faulty)"
+
+def _prf(c: Counts) -> str:
+    return f"{ratio(c.precision)} / {ratio(c.recall)} / {ratio(c.f1)} ({c.tp + c.fn} faulty)"
