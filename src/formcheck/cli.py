@@ -861,7 +861,7 @@ def sweep(
     Clips already rendered from the same plan are kept, so a second run resumes.
     Needs the synth extra (pip install 'formcheck[synth]') and Debian's libosmesa6.
     """
-    from formcheck.synth.sweep import expand, load_plan, run
+    from formcheck.synth.sweep import HARD_WITHIN, expand, hard_cases, load_plan, run
 
     try:
         jobs = expand(load_plan(plan))
@@ -875,7 +875,11 @@ def sweep(
         raise _fail(str(e)) from None
     except KeyboardInterrupt:
         raise _fail("interrupted: a second run renders only the clips still missing", 130) from None
-    err.print(f"{len(jobs)} clips in {out_dir}", highlight=False)
+    out.print(
+        f"{len(jobs)} clips in {escape(str(out_dir))}. Reps within {HARD_WITHIN:g} of a line:"
+    )
+    for code, (faulty, clean) in hard_cases(out_dir).items():
+        out.print(f"  {code:20} {faulty:4} faulty {clean:4} clean", highlight=False)
 
 
 @app.command()

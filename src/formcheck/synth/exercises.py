@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.synth.posture import Posture, bisect
+from formcheck.synth.posture import Placed, Posture, bisect
 from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
 from formcheck.synth.timeline import Key, Timeline
 
@@ -232,16 +232,24 @@ def _liftoff(spec: Spec, posture: Posture, rep: int) -> Key:
 def _setup(posture: Posture, trunk: float, arm: float, spine: float) -> Key:
     """A deadlift set-up with the trunk ``trunk`` degrees from vertical (reps share it).
 
-    The knees bend until the hips, placed to reach the bar, tip the trunk that far.
+    The knees bend until the hips, placed to reach the bar, tip the trunk that far;
+    the trunk rises steadily as the knees bend, down to the deepest knee bend at
+    which the hands still reach the bar.
     """
     base = Key(spine=spine, neck=-10.0, arm=arm, elbow=3.0)
 
-    def tilt_past(knee: float) -> float:
+    def reaching(knee: float) -> Placed | None:
         key = solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
-        lean = forward_lean(posture.place(key, "grip").keypoints)
-        return lean - trunk
+        placed = posture.place(key, "grip")
+        return placed if abs(placed.grip[2] - PLATE_RADIUS) < 0.02 else None
 
-    knee = bisect(tilt_past, 30.0, 175.0, xtol=0.05)
+    deepest = next(k for k in np.arange(40.0, 175.0, 5.0) if reaching(float(k)) is not None)
+
+    def tilt_past(knee: float) -> float:
+        placed = reaching(knee)
+        return (forward_lean(placed.keypoints) if placed else 180.0) - trunk
+
+    knee = bisect(tilt_past, float(deepest), 175.0, xtol=0.05)
     return solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import FormcheckError
+from formcheck.synth import truth
 from formcheck.synth.body import body_names
 from formcheck.synth.clip import Staging, render_clip
 from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec, Style
@@ -123,10 +124,16 @@ def _recipe(raw: dict[str, Any]) -> Recipe:
 
 
 def expand(plan: Plan) -> list[Job]:
-    """Every clip of ``plan``, drawn from its seed (the same list on every call)."""
+    """Every clip of ``plan``, drawn from its seed (the same list on every call).
+
+    The recipes take turns, so a sweep stopped half-way has some of every recipe.
+    """
     jobs = []
-    for r, recipe in enumerate(plan.recipes):
-        for i in range(recipe.count):
+    rounds = max(recipe.count for recipe in plan.recipes)
+    for i in range(rounds):
+        for r, recipe in enumerate(plan.recipes):
+            if i >= recipe.count:
+                continue
             rng = np.random.default_rng([plan.seed, r, i])
             body = plan.bodies[(i + r) % len(plan.bodies)]
             spec = _spec(recipe, rng)
@@ -254,3 +261,39 @@ def _codes(gt: dict[str, Any], key: str) -> str:
     """``rep:code+code;...`` of the reps with any ``key`` codes, or ``-``."""
     cells = [f"{r['index']}:{'+'.join(r[key])}" for r in gt["reps"] if r[key]]
     return ";".join(cells) or "-"
+
+
+#: How close to its line a true value must be for a rep to be a hard case.
+HARD_WITHIN = 10.0
+
+
+def hard_cases(out: Path) -> dict[str, tuple[int, int]]:
+    """Per fault code: faulty and clean reps (or holds) within 10 of the label line.
+
+    Read from the truth files of the clips in ``out``'s ``INDEX.tsv``; borderline
+    reps are not counted (scoring skips them).
+    """
+    counts: dict[str, list[int]] = {}
+    with (out / "INDEX.tsv").open(newline="", encoding="utf-8") as f:
+        names = [row["name"] for row in csv.DictReader(f, delimiter="\t")]
+    for name in names:
+        gt = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        for code, value, fault in _judged(gt):
+            line = truth.line_of(gt["exercise"], code)[1]
+            if abs(value - line) <= HARD_WITHIN:
+                counts.setdefault(code, [0, 0])[0 if fault else 1] += 1
+    return {code: (faulty, clean) for code, (faulty, clean) in sorted(counts.items())}
+
+
+def _judged(gt: dict[str, Any]) -> Iterator[tuple[str, float, bool]]:
+    """(code, true value, faulty) of every rep and hold the labels judge."""
+    for rep in gt["reps"]:
+        for code in truth.CHECKED.get(gt["exercise"], ()):
+            if code not in rep["borderline"]:
+                metric = truth.line_of(gt["exercise"], code)[0]
+                yield code, rep["measured_3d"][metric], code in rep["faults"]
+    for hold in gt["holds"]:
+        for code, metric in (("hip_sag", "max_sag_deg"), ("hip_pike", "max_pike_deg")):
+            value, line, grey = hold[metric], *truth.LABEL_LINES[code][1:3]
+            if not grey <= value < line:  # the grey zone, as for reps
+                yield code, value, code in hold["faults"]
