@@ -12,7 +12,7 @@ from test_report_html import EVIL, Dom, browse, needs_chromium
 
 from formcheck.evaluation import find_clips
 from formcheck.evaluation.labels import Clip
-from formcheck.evaluation.lines import choose_line, line_scores
+from formcheck.evaluation.lines import choose_line, chosen_on, line_scores
 from formcheck.evaluation.plots import page
 from formcheck.evaluation.scoring import Reading, Score
 
@@ -92,3 +92,11 @@ def test_the_plots_page_shows_each_check_in_a_browser(tmp_path: Path) -> None:
     assert dom.tags.get("svg", 0) >= 2
     assert dom.tags.get("script", 0) == 0
     assert "lean_back: 4 reps measured, abstained on 20% of 5" in path.read_text()
+
+
+def test_a_line_chosen_on_the_tune_renders_is_scored_on_the_check_renders() -> None:
+    tune = [_score("a", [(2.0, False), (8.0, True), (12.0, True)])]
+    check = [_score("b", [(9.0, False), (10.0, True)])]
+    ((code, line, counts),) = chosen_on(tune, check)
+    assert (code, line) == ("lean_back", 8.0)
+    assert (counts.tp, counts.fp, counts.fn) == (1, 1, 0)

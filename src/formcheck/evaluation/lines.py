@@ -115,6 +115,29 @@ def _line_score(code: str, pairs: list[tuple[str, Reading]]) -> LineScore:
     return result
 
 
+def chosen_on(tune: Sequence[Score], check: Sequence[Score]) -> list[tuple[str, float, Counts]]:
+    """Per fault code: the line chosen on ``tune``'s reps, and its counts on ``check``'s."""
+    chosen = []
+    for code in sorted({r.code for s in check for r in s.readings}):
+        line = choose_line([r for s in tune for r in s.readings if r.code == code])
+        if line is not None:
+            held = [r for s in check for r in s.readings if r.code == code]
+            chosen.append((code, line, tally_at(held, line)))
+    return chosen
+
+
+def tune_check_markdown(tune: Sequence[Score], check: Sequence[Score]) -> str:
+    """A table of :func:`chosen_on`: the renders' honest number."""
+    rows = [
+        "**check: lines chosen on the tune renders**",
+        "",
+        "| fault | line chosen on tune | check: P / R / F1 |",
+        "|---|---|---|",
+    ]
+    rows += [f"| {code} | {line:.1f} | {_prf(c)} |" for code, line, c in chosen_on(tune, check)]
+    return "\n".join(rows)
+
+
 def markdown(scores: Sequence[Score], title: str) -> str:
     """A table of :func:`line_scores` for ``scores``."""
     rows = [

@@ -145,6 +145,9 @@ def markdown(scores: Sequence[Score]) -> str:
             by = "body" if kept[0].clip.angles is not None else "source"
             title = f"{labels}: each check by rep, lines chosen leaving one {by} out"
             parts.append(lines.markdown(kept, title))
+    plan = {name: [s for s in scores if s.clip.labels == name] for name in ("tune", "check")}
+    if plan["tune"] and plan["check"]:
+        parts.append(lines.tune_check_markdown(plan["tune"], plan["check"]))
     return "\n\n".join(parts)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -13,7 +13,7 @@ from rich.progress import Progress
 from formcheck.errors import FormcheckError
 from formcheck.synth.body import body_names
 from formcheck.synth.clip import Staging, render_clip
-from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec
+from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec, Style
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 err = Console(stderr=True, soft_wrap=True)
@@ -72,6 +72,21 @@ def render(
     fps: Annotated[float, typer.Option(help="Frames per second.")] = 30.0,
     size: Annotated[str, typer.Option(help="WIDTHxHEIGHT.")] = "640x480",
     crf: Annotated[int, typer.Option(help="x264 quality: lower = better, larger.")] = 26,
+    camera_height: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="Camera height above the floor, m (default: mid-set, >= 0.7)."),
+    ] = None,
+    lens: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="35 mm-equivalent focal length (26 = a phone's main camera)."),
+    ] = None,
+    mirror: Annotated[bool, typer.Option(help="Flip the picture left to right.")] = False,
+    look: Annotated[
+        int, typer.Option(min=0, help="Room, clothes and light: 0 plain, N seeded variety.")
+    ] = 0,
+    trunk: Annotated[
+        float, typer.Option(help="Deadlift: trunk angle from vertical at lift-off, degrees.")
+    ] = Style.trunk,
 ) -> None:
     """Render EXERCISE to OUT with its ground truth."""
     try:
@@ -94,8 +109,11 @@ def render(
             holds,
             setup,
             rest,
+            Style(trunk=trunk),
         )
-        staging = Staging(body, view, distance, fps, width, height, crf)
+        staging = Staging(
+            body, view, distance, fps, width, height, crf, camera_height, lens, mirror, look
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task(f"rendering {out.name}", total=None)
