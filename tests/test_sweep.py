@@ -100,3 +100,16 @@ def test_a_second_sweep_renders_only_what_is_missing(tmp_path: Path) -> None:
     assert set(again) == set(first)
     kept = [name for name in first if again[name] == first[name]]
     assert len(kept) == 1
+
+
+@needs_gl
+def test_a_clip_whose_recipe_changed_is_rendered_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(expand(load_plan(_plan(tmp_path))), out)
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")}
+    changed = expand(load_plan(_plan(tmp_path, TINY.replace("values = [12]", "values = [6]"))))
+    run(changed, out)
+    after = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")}
+    drift = f"{changed[0].name}.mp4"
+    assert after[drift] != before[drift]
+    assert [after[n] == before[n] for n in sorted(before) if n != drift] == [True]

@@ -216,14 +216,19 @@ def _render(task: tuple[Job, Path]) -> str:
 
 def _done(job: Job, out: Path) -> bool:
     """Whether the clip and its truth are there, rendered from this very job."""
-    truth = out / f"{job.name}.json"
-    if not (out / f"{job.name}.mp4").is_file() or not truth.is_file():
+    truth_file = out / f"{job.name}.json"
+    if not (out / f"{job.name}.mp4").is_file() or not truth_file.is_file():
         return False
     try:
-        staged = json.loads(truth.read_text(encoding="utf-8")).get("staging")
+        gt = json.loads(truth_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(staged == json.loads(json.dumps(dataclasses.asdict(job.staging))))
+    spec = {
+        **dataclasses.asdict(job.spec),
+        "faults": {str(k): v for k, v in job.spec.faults.items()},
+    }
+    wanted = json.loads(json.dumps({"spec": spec, "staging": dataclasses.asdict(job.staging)}))
+    return bool(gt.get("spec") == wanted["spec"] and gt.get("staging") == wanted["staging"])
 
 
 INDEX_COLUMNS = (
