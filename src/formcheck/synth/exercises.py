@@ -52,7 +52,8 @@ class Style:
             (real clean lifters read about 35-65 by their proportions). With the bar
             over mid-foot, the body's proportions then set the knees and the hips.
         arm: Deadlift: the arms' tilt at lift-off (- = shoulders ahead of the bar).
-        stance: Sideways splay of each leg, degrees (about 20 is a sumo stance).
+        stance: Sideways splay of each leg, degrees: wider for a sumo-like stance
+            (the knees still bend straight forward, not out over the toes).
         rdl_bar: RDL: the bar's height at the bottom, metres (lower = deeper).
         rdl_knee: RDL: the knee angle at the bottom.
         swing_knee: Kettlebell swing: the knee angle at the back-swing.
