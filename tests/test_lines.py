@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -91,12 +92,22 @@ def test_the_plots_page_shows_each_check_in_a_browser(tmp_path: Path) -> None:
     assert dom.tags.get("figure") == 2
     assert dom.tags.get("svg", 0) >= 2
     assert dom.tags.get("script", 0) == 0
-    assert "lean_back: 4 reps measured, abstained on 20% of 5" in path.read_text()
+    assert "deadlift, lean_back: 4 reps measured, abstained on 20% of 5" in path.read_text()
 
 
 def test_a_line_chosen_on_the_tune_renders_is_scored_on_the_check_renders() -> None:
     tune = [_score("a", [(2.0, False), (8.0, True), (12.0, True)])]
     check = [_score("b", [(9.0, False), (10.0, True)])]
     ((code, line, counts),) = chosen_on(tune, check)
-    assert (code, line) == ("lean_back", 8.0)
+    assert (code, line) == ("deadlift lean_back", 8.0)
     assert (counts.tp, counts.fp, counts.fn) == (1, 1, 0)
+
+
+def test_each_exercise_keeps_its_own_line() -> None:
+    swing = _score("s", [(20.0, False), (30.0, True)])
+    swing = Score(replace(swing.clip, exercise="kb_swing"), count=1, readings=swing.readings)
+    scores = [_score("a", [(2.0, False), (12.0, True)]), swing]
+    assert [(ls.exercise, ls.code, ls.judged) for ls in line_scores(scores)] == [
+        ("deadlift", "lean_back", 2),
+        ("kb_swing", "lean_back", 2),
+    ]

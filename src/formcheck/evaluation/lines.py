@@ -24,9 +24,10 @@ BETA = 0.5
 
 @dataclass
 class LineScore:
-    """One fault code over a set of reps: today's line, and lines chosen without each source.
+    """One exercise's fault code: today's line, and lines chosen without each source.
 
     Attributes:
+        exercise: The exercise (lines differ between exercises).
         code: The fault code.
         judged: Reps the labels judge for this code.
         abstained: Of those, reps the check did not measure (it abstained, or the
@@ -37,6 +38,7 @@ class LineScore:
         chosen: The lines chosen, one per source left out.
     """
 
+    exercise: str
     code: str
     judged: int = 0
     abstained: int = 0
@@ -85,16 +87,16 @@ def choose_line(readings: Sequence[Reading]) -> float | None:
 
 
 def line_scores(scores: Sequence[Score]) -> list[LineScore]:
-    """Per fault code: abstention, today's line, and leave-one-source-out lines."""
-    by_code: dict[str, list[tuple[str, Reading]]] = {}
+    """Per exercise and fault code: abstention, today's line, leave-one-source-out lines."""
+    by_code: dict[tuple[str, str], list[tuple[str, Reading]]] = {}
     for s in scores:
         for r in s.readings:
-            by_code.setdefault(r.code, []).append((s.clip.source, r))
-    return [_line_score(code, pairs) for code, pairs in sorted(by_code.items())]
+            by_code.setdefault((s.clip.exercise, r.code), []).append((s.clip.source, r))
+    return [_line_score(*key, pairs) for key, pairs in sorted(by_code.items())]
 
 
-def _line_score(code: str, pairs: list[tuple[str, Reading]]) -> LineScore:
-    result = LineScore(code)
+def _line_score(exercise: str, code: str, pairs: list[tuple[str, Reading]]) -> LineScore:
+    result = LineScore(exercise, code)
     readings = [r for _, r in pairs]
     result.judged = len(readings)
     result.abstained = sum(r.value is None for r in readings)
@@ -116,13 +118,16 @@ def _line_score(code: str, pairs: list[tuple[str, Reading]]) -> LineScore:
 
 
 def chosen_on(tune: Sequence[Score], check: Sequence[Score]) -> list[tuple[str, float, Counts]]:
-    """Per fault code: the line chosen on ``tune``'s reps, and its counts on ``check``'s."""
+    """Per exercise and code: the line chosen on ``tune``'s reps, its counts on ``check``'s."""
+
+    def of(scores: Sequence[Score], key: tuple[str, str]) -> list[Reading]:
+        return [r for s in scores for r in s.readings if (s.clip.exercise, r.code) == key]
+
     chosen = []
-    for code in sorted({r.code for s in check for r in s.readings}):
-        line = choose_line([r for s in tune for r in s.readings if r.code == code])
+    for key in sorted({(s.clip.exercise, r.code) for s in check for r in s.readings}):
+        line = choose_line(of(tune, key))
         if line is not None:
-            held = [r for s in check for r in s.readings if r.code == code]
-            chosen.append((code, line, tally_at(held, line)))
+            chosen.append((" ".join(key), line, tally_at(of(check, key), line)))
     return chosen
 
 
@@ -131,7 +136,7 @@ def tune_check_markdown(tune: Sequence[Score], check: Sequence[Score]) -> str:
     rows = [
         "**check: lines chosen on the tune renders**",
         "",
-        "| fault | line chosen on tune | check: P / R / F1 |",
+        "| exercise, fault | line chosen on tune | check: P / R / F1 |",
         "|---|---|---|",
     ]
     rows += [f"| {code} | {line:.1f} | {_prf(c)} |" for code, line, c in chosen_on(tune, check)]
@@ -143,15 +148,15 @@ def markdown(scores: Sequence[Score], title: str) -> str:
     rows = [
         f"**{title}**",
         "",
-        "| fault | reps judged | abstained | today: P / R / F1 | clean flagged | "
+        "| exercise | fault | reps judged | abstained | today: P / R / F1 | clean flagged | "
         "lines chosen without each source | held out: P / R / F1 |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for ls in line_scores(scores):
         share = NONE if ls.abstention is None else f"{ls.abstention:.0%}"
         chosen = f"{min(ls.chosen):.1f} to {max(ls.chosen):.1f}" if ls.chosen else NONE
         rows.append(
-            f"| {ls.code} | {ls.judged} | {share} | {_prf(ls.today)} | "
+            f"| {ls.exercise} | {ls.code} | {ls.judged} | {share} | {_prf(ls.today)} | "
             f"{ls.clean_flagged} | {chosen} | {_prf(ls.held_out)} |"
         )
     return "\n".join(rows)

@@ -42,10 +42,7 @@ def page(scores: Sequence[Score], title: str = "formcheck eval: values and lines
     ordered = sorted((s for s in scores if s.error is None), key=lambda s: s.clip.labels)
     for labels, group in groupby(ordered, key=lambda s: s.clip.labels):
         kept = list(group)
-        figures = [
-            _figure(pyplot, labels, ls, [r for s in kept for r in s.readings if r.code == ls.code])
-            for ls in lines.line_scores(kept)
-        ]
+        figures = [_figure(pyplot, labels, ls, _of(kept, ls)) for ls in lines.line_scores(kept)]
         sections.append(f"<h2>{html.escape(labels)}</h2>\n" + "\n".join(figures))
     body = "\n".join(sections) or "<p>No rep was judged.</p>"
     return (
@@ -55,6 +52,13 @@ def page(scores: Sequence[Score], title: str = "formcheck eval: values and lines
         "figure{margin:1em 0}figcaption{color:#444}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
     )
+
+
+def _of(scores: list[Score], ls: lines.LineScore) -> list[Reading]:
+    """The readings behind ``ls``: its exercise's, of its code."""
+    return [
+        r for s in scores if s.clip.exercise == ls.exercise for r in s.readings if r.code == ls.code
+    ]
 
 
 def _figure(pyplot: Any, labels: str, ls: lines.LineScore, readings: list[Reading]) -> str:
@@ -78,7 +82,7 @@ def _figure(pyplot: Any, labels: str, ls: lines.LineScore, readings: list[Readin
     pyplot.close(fig)
     share = lines.NONE if ls.abstention is None else f"{ls.abstention:.0%}"
     caption = (
-        f"{ls.code}: {len(measured)} reps measured, abstained on {share} of "
+        f"{ls.exercise}, {ls.code}: {len(measured)} reps measured, abstained on {share} of "
         f"{ls.judged}; today P/R {lines.ratio(ls.today.precision)}/"
         f"{lines.ratio(ls.today.recall)}, held out {lines.ratio(ls.held_out.precision)}/"
         f"{lines.ratio(ls.held_out.recall)}"
@@ -86,6 +90,6 @@ def _figure(pyplot: Any, labels: str, ls: lines.LineScore, readings: list[Readin
     svg_text = svg.getvalue()
     svg_text = svg_text[svg_text.index("<svg") :]
     return (
-        f"<figure id='{html.escape(labels)}-{html.escape(ls.code)}'>{svg_text}"
+        f"<figure id='{html.escape(f'{labels}-{ls.exercise}-{ls.code}')}'>{svg_text}"
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )

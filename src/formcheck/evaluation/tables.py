@@ -72,6 +72,7 @@ def as_json(scores: Sequence[Score], left_out: Sequence[str]) -> dict[str, Any]:
 
 def _line_json(ls: lines.LineScore) -> dict[str, Any]:
     return {
+        "exercise": ls.exercise,
         "code": ls.code,
         "reps_judged": ls.judged,
         "abstained": ls.abstained,
