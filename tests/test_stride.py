@@ -103,8 +103,10 @@ def test_a_scene_cut_is_always_seen(tmp_path: Path, astronaut: np.ndarray) -> No
     close = place((640, 480), (resized(astronaut, 420), 210, 40))
     clip = write_clip(tmp_path / "cut.mp4", [wide] * 12 + [close] * 20)
     with VideoFileSource(clip) as source, PoseEstimator((640, 480)) as estimator:
-        # A wide reach: the model's landmarks on a still picture jitter by a pixel or two.
-        stride = Stride(most=4, reach=0.2)
+        # A reach so wide that nothing in the still shots forces a frame (the model's
+        # guesses at the hidden hips and knees of a bust jump by up to a body length
+        # here, more on some CPUs than on others): only the cut can.
+        stride = Stride(most=4, reach=5.0)
         series = estimate_poses(source, source.meta, estimator, stride=stride)
     assert series.estimated is not None and series.estimated[12]
     assert not series.estimated[11]  # so the frames before the cut are filled in...
