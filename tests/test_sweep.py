@@ -65,6 +65,8 @@ def test_a_bad_plan_is_refused_with_the_reason(tmp_path: Path) -> None:
         load_plan(_plan(tmp_path, TINY.replace('"f_short"', '"nobody"')))
     with pytest.raises(FormcheckError, match="unknown fault"):
         load_plan(_plan(tmp_path, TINY.replace('"bar_drift"', '"wobble"')))
+    with pytest.raises(FormcheckError, match="reps must be"):
+        load_plan(_plan(tmp_path, TINY.replace("reps = 1\nfault", "reps = 0\nfault")))
     result = CliRunner().invoke(app, ["sweep", str(tmp_path / "none.toml"), "--out", "x"])
     assert result.exit_code != 0
     assert "Traceback" not in result.output

@@ -80,9 +80,11 @@ def load_plan(path: Path) -> Plan:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise FormcheckError(f"{path}: cannot read the plan: {e}") from None
     try:
-        return _plan(raw)
+        plan = _plan(raw)
+        expand(plan)  # every clip can be performed
     except (KeyError, TypeError, ValueError) as e:
         raise FormcheckError(f"{path}: {e}") from None
+    return plan
 
 
 def _plan(raw: dict[str, Any]) -> Plan:
