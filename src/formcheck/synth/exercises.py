@@ -58,6 +58,9 @@ class Style:
         rdl_knee: RDL: the knee angle at the bottom.
         swing_knee: Kettlebell swing: the knee angle at the back-swing.
         swing_hip: Kettlebell swing: the hip angle at the back-swing.
+        free_up: Single-leg RDL: how far the free thigh hovers behind the standing
+            one between reps, degrees (less: the free foot nearer the floor).
+        free_bend: Single-leg RDL: the free knee's bend between reps, degrees.
     """
 
     trunk: float = 50.0
@@ -67,6 +70,8 @@ class Style:
     rdl_knee: float = 158.0
     swing_knee: float = 142.0
     swing_hip: float = 78.0
+    free_up: float = 15.0
+    free_bend: float = 35.0
 
 
 @dataclass(frozen=True)
@@ -229,20 +234,22 @@ def _liftoff(spec: Spec, posture: Posture, rep: int) -> Key:
     return _setup(posture, trunk, spec.style.arm + min(squat, 12.0), spine)
 
 
-@functools.lru_cache(maxsize=64)
-def _setup(posture: Posture, trunk: float, arm: float, spine: float) -> Key:
-    """A deadlift set-up with the trunk ``trunk`` degrees from vertical (reps share it).
+@functools.lru_cache(maxsize=128)
+def _setup(
+    posture: Posture, trunk: float, arm: float, spine: float, bar: float = PLATE_RADIUS
+) -> Key:
+    """Hands on the bar at height ``bar`` over mid-foot, the trunk ``trunk`` deg from vertical.
 
     The knees bend until the hips, placed to reach the bar, tip the trunk that far;
     the trunk rises steadily as the knees bend, down to the deepest knee bend at
-    which the hands still reach the bar.
+    which the hands still reach the bar. Reps share their set-ups.
     """
     base = Key(spine=spine, neck=-10.0, arm=arm, elbow=3.0)
 
     def reaching(knee: float) -> Placed | None:
-        key = solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
+        key = solve_hip(posture, dataclasses.replace(base, knee=knee), bar, "grip")
         placed = posture.place(key, "grip")
-        return placed if abs(placed.grip[2] - PLATE_RADIUS) < 0.02 else None
+        return placed if abs(placed.grip[2] - bar) < 0.02 else None
 
     deepest = next(k for k in np.arange(40.0, 175.0, 5.0) if reaching(float(k)) is not None)
 
@@ -251,7 +258,7 @@ def _setup(posture: Posture, trunk: float, arm: float, spine: float) -> Key:
         return (forward_lean(placed.keypoints) if placed else 180.0) - trunk
 
     knee = bisect(tilt_past, float(deepest), 175.0, xtol=0.05)
-    return solve_hip(posture, dataclasses.replace(base, knee=knee), PLATE_RADIUS, "grip")
+    return solve_hip(posture, dataclasses.replace(base, knee=knee), bar, "grip")
 
 
 def forward_lean(keypoints: np.ndarray) -> float:
@@ -262,21 +269,25 @@ def forward_lean(keypoints: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(-up[1], up[2])))
 
 
-#: Knee extension of a clean pull while the bar rises its first few centimetres.
-EARLY_KNEE = 10.0
+#: How high the bar has risen at the first key of a pull, metres.
 EARLY_BAR_M = 0.06
 
 
 def _pull(spec: Spec, posture: Posture, rep: int, bottom: Key) -> tuple[Key, Key]:
     """Two keys of the rise: the bar just off the floor, and the bar at the knees.
 
-    ``hips_rise_first`` straightens the knees further before the bar moves;
-    ``bar_drift`` swings the bar ahead of mid-foot on the way to the knees.
+    A clean pull keeps the trunk's angle while the bar leaves the floor (hips and
+    shoulders rise together), whatever the body's proportions; ``hips_rise_first``
+    straightens the knees that much further first, so the hips shoot up and the
+    trunk tips forward; ``bar_drift`` swings the bar ahead of mid-foot on the way
+    to the knees.
     """
     drift = spec.fault(rep, "bar_drift") / 100
-    knee = min(bottom.knee + EARLY_KNEE + spec.fault(rep, "hips_rise_first"), 176.0)
-    early = dataclasses.replace(bottom, knee=knee, reach=drift / 2)
-    early = solve_hip(posture, early, PLATE_RADIUS + EARLY_BAR_M, "grip")
+    lean = forward_lean(posture.place(bottom, "grip").keypoints)
+    bar = PLATE_RADIUS + EARLY_BAR_M
+    steady = _setup(posture, round(lean, 2), bottom.arm, bottom.spine, bar)
+    knee = min(steady.knee + spec.fault(rep, "hips_rise_first"), 176.0)
+    early = solve_hip(posture, dataclasses.replace(bottom, knee=knee, reach=drift / 2), bar, "grip")
     at_knee = posture.body.heads[posture.body.bone("lowerleg01.L")][2]
     knees = dataclasses.replace(early, knee=max(knee, 165.0), reach=drift)
     return early, solve_hip(posture, knees, float(at_knee), "grip")
@@ -310,16 +321,13 @@ def _rdl(spec: Spec, posture: Posture) -> Script:
     return Script(tl, "stand", "barbell", None, "grip")
 
 
-#: Free leg at the top of a single-leg RDL: hovering just behind, knee bent.
-FREE_UP, FREE_UP_BEND = 15.0, 35.0
-
-
 def _single_leg_rdl(spec: Spec, posture: Posture) -> Script:
     """Bodyweight, standing on the left leg; the right leg reaches back in line with the trunk."""
     stand = Key(arm=0.0, elbow=3.0)
     tl = Timeline(stand)
     tl.hold(spec.setup_s, "prelude")
-    tl.move(0.8, "prelude", free=FREE_UP, free_bend=FREE_UP_BEND)
+    up, bend = spec.style.free_up, spec.style.free_bend
+    tl.move(0.8, "prelude", free=up, free_bend=bend)
     tl.hold(0.5, "prelude")
     for rep in range(1, spec.reps + 1):
         squat = spec.fault(rep, "squat_pattern")
@@ -338,9 +346,7 @@ def _single_leg_rdl(spec: Spec, posture: Posture) -> Script:
         tl.mark("rep_start")
         tl.move(1.6 * spec.tempo, "set", rep, {"free": 0.8}, to=bottom)
         tl.mark("rep_bottom")
-        top = dataclasses.replace(
-            _top(spec, rep), arm=0.0, elbow=3.0, free=FREE_UP, free_bend=FREE_UP_BEND
-        )
+        top = dataclasses.replace(_top(spec, rep), arm=0.0, elbow=3.0, free=up, free_bend=bend)
         tl.move(1.4 * spec.rise(rep), "set", rep, {"free": 1.2}, to=top)
         tl.mark("rep_top")
         tl.mark("rep_end")
@@ -348,7 +354,7 @@ def _single_leg_rdl(spec: Spec, posture: Posture) -> Script:
         if touch:  # the free foot comes down beside the other one, then lifts again
             tl.move(0.3, "set", free=0.0, free_bend=0.0)
             tl.hold(touch, "set")
-            tl.move(0.4, "set", free=FREE_UP, free_bend=FREE_UP_BEND)
+            tl.move(0.4, "set", free=up, free_bend=bend)
         tl.hold(0.5, "set")
     tl.move(0.6, "rest", free=0.0, free_bend=0.0)
     tl.hold(spec.rest_s, "rest")
