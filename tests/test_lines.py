@@ -16,6 +16,7 @@ from formcheck.evaluation.labels import Clip
 from formcheck.evaluation.lines import choose_line, chosen_on, line_scores
 from formcheck.evaluation.plots import page
 from formcheck.evaluation.scoring import Reading, Score
+from formcheck.evaluation.tables import markdown
 
 REAL_MORE = Path(__file__).parent.parent / "data" / "real_more" / "GROUND_TRUTH.tsv"
 
@@ -111,3 +112,12 @@ def test_each_exercise_keeps_its_own_line() -> None:
         ("deadlift", "lean_back", 2),
         ("kb_swing", "lean_back", 2),
     ]
+
+
+def test_real_clips_of_several_folders_are_also_pooled_by_source() -> None:
+    first = _score("a", [(2.0, False), (12.0, True)])
+    other = _score("b", [(3.0, False), (14.0, True)])
+    other = Score(replace(other.clip, labels="real_more"), count=1, readings=other.readings)
+    text = markdown([first, other])
+    assert "every real clip: lines chosen leaving one source out" in text
+    assert "| deadlift | lean_back | 4 |" in text

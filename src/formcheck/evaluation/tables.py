@@ -146,6 +146,9 @@ def markdown(scores: Sequence[Score]) -> str:
             by = "body" if kept[0].clip.angles is not None else "source"
             title = f"{labels}: each check by rep, lines chosen leaving one {by} out"
             parts.append(lines.markdown(kept, title))
+    real = [s for s in scores if s.error is None and s.clip.angles is None and s.readings]
+    if len({s.clip.labels for s in real}) > 1:
+        parts.append(lines.markdown(real, "every real clip: lines chosen leaving one source out"))
     plan = {name: [s for s in scores if s.clip.labels == name] for name in ("tune", "check")}
     if plan["tune"] and plan["check"]:
         parts.append(lines.tune_check_markdown(plan["tune"], plan["check"]))
