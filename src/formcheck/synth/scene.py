@@ -191,12 +191,17 @@ def _room() -> Mesh:
     return Mesh(v, n, np.array(colors), np.array(faces))
 
 
-def _wall(camera: Camera, color: tuple[float, float, float] = WALL) -> Mesh:
-    """A wall 4 m behind the target, facing the camera."""
+def _floor_axes(camera: Camera) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors along the floor: away from the camera, and to its side."""
     back = camera.target - camera.eye
     back[2] = 0
     back /= np.linalg.norm(back)
-    side = np.cross(back, [0.0, 0.0, 1.0])
+    return back, np.cross(back, [0.0, 0.0, 1.0])
+
+
+def _wall(camera: Camera, color: tuple[float, float, float] = WALL) -> Mesh:
+    """A wall 4 m behind the target, facing the camera."""
+    back, side = _floor_axes(camera)
     centre = camera.target + 4.0 * back
     v = np.array([centre + a * 8 * side + [0, 0, h] for a, h in ((-1, 0), (1, 0), (1, 6), (-1, 6))])
     v[:, 2] = [0, 0, 6, 6]
@@ -207,10 +212,7 @@ def _wall(camera: Camera, color: tuple[float, float, float] = WALL) -> Mesh:
 def _clutter(camera: Camera, look: Look) -> list[Mesh]:
     """Boxes and benches between the person and the wall, never in front of them."""
     rng = np.random.default_rng([look.seed, 7])
-    back = camera.target - camera.eye
-    back[2] = 0
-    back /= np.linalg.norm(back)
-    side = np.cross(back, [0.0, 0.0, 1.0])
+    back, side = _floor_axes(camera)
     items = []
     for _ in range(look.clutter):
         size = rng.uniform([0.3, 0.3, 0.2], [1.2, 0.6, 1.1])
@@ -268,10 +270,7 @@ def _bystander(camera: Camera, look: Look) -> Mesh:
     """Another person standing by the wall, off to one side, facing the room."""
     rng = np.random.default_rng([look.seed, 11])
     other = Body(("m_avg", "f_slim", "m_heavy")[int(rng.integers(3))])
-    back = camera.target - camera.eye
-    back[2] = 0
-    back /= np.linalg.norm(back)
-    side = np.cross(back, [0.0, 0.0, 1.0])
+    back, side = _floor_axes(camera)
     turn = rot_z(float(rng.uniform(0, 360)))
     at = camera.target + back * rng.uniform(2.0, 3.2) + side * rng.choice([-1.0, 1.0]) * 1.4
     at[2] = 0.0
