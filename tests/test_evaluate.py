@@ -225,3 +225,16 @@ def test_the_shared_labels_are_all_read() -> None:
     assert sum(c.labels == "real" for c in clips) + len(dropped) == real
     assert all(c.video.is_file() for c in clips)
     assert all(len(c.units) == c.count or not c.is_hold for c in clips)
+
+
+def test_a_cached_series_of_another_video_is_not_reused(tmp_path: Path) -> None:
+    from formcheck.evaluation import _digest, _same_video
+
+    video, stored = tmp_path / "clip.mp4", tmp_path / "cache" / "clip.npz"
+    video.write_bytes(b"first render")
+    stored.parent.mkdir()
+    assert _same_video(stored, video)  # cached by an older formcheck: no digest to go by
+    stored.with_suffix(".sha256").write_text(_digest(video))
+    assert _same_video(stored, video)
+    video.write_bytes(b"rendered again, other frames")
+    assert not _same_video(stored, video)

@@ -7,12 +7,14 @@ sums the scores per exercise and camera view and writes them as Markdown or JSON
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
 from formcheck.evaluation.labels import Clip, find_clips
 from formcheck.evaluation.scoring import Score, score
+from formcheck.files import write_text
 from formcheck.pipeline import Progress, Settings, estimate, judge, needs_outline, usable_cores
 from formcheck.series import PoseSeries
 
@@ -63,7 +65,7 @@ def _poses(
         # Parts join where the core count says: another count, other series.
         how = (model.stem if model else "bundled") + (f"-fast{parts}" if fast else "")
         stored = cache / how / clip.labels / f"{clip.name}.npz"
-        if stored.is_file():
+        if stored.is_file() and _same_video(stored, clip.video):
             return PoseSeries.load(stored)
     outline = needs_outline(clip.exercise)
     series, _ = estimate(
@@ -72,4 +74,19 @@ def _poses(
     if stored is not None:
         stored.parent.mkdir(parents=True, exist_ok=True)
         series.save(stored)
+        write_text(stored.with_suffix(".sha256"), _digest(clip.video))
     return series
+
+
+def _same_video(stored: Path, video: Path) -> bool:
+    """Whether a cached series is of this very video.
+
+    A series cached without the video's digest (by an older formcheck) is taken as it is.
+    """
+    digest = stored.with_suffix(".sha256")
+    return not digest.is_file() or digest.read_text(encoding="utf-8") == _digest(video)
+
+
+def _digest(video: Path) -> str:
+    with video.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
