@@ -33,7 +33,6 @@ class LineScore:
         abstained: Of those, reps the check did not measure (it abstained, or the
             view does not support it).
         today: Counts with the line the analysis uses.
-        clean_flagged: Clean reps (for this code) flagged with today's line.
         held_out: Counts with each source's line chosen on the other sources.
         chosen: The lines chosen, one per source left out.
     """
@@ -43,9 +42,13 @@ class LineScore:
     judged: int = 0
     abstained: int = 0
     today: Counts = field(default_factory=Counts)
-    clean_flagged: int = 0
     held_out: Counts = field(default_factory=Counts)
     chosen: list[float] = field(default_factory=list)
+
+    @property
+    def clean_flagged(self) -> int:
+        """Reps clean of this fault that today's line flags (its false positives)."""
+        return self.today.fp
 
     @property
     def abstention(self) -> float | None:
@@ -101,9 +104,6 @@ def _line_score(exercise: str, code: str, pairs: list[tuple[str, Reading]]) -> L
     result.judged = len(readings)
     result.abstained = sum(r.value is None for r in readings)
     result.today = tally_at(readings)
-    result.clean_flagged = sum(
-        1 for r in readings if r.value is not None and not r.fault and _flags(r, r.line)
-    )
     ordered = sorted(pairs, key=lambda p: p[0])
     for source, group in groupby(ordered, key=lambda p: p[0]):
         held = [r for _, r in group]
