@@ -119,16 +119,17 @@ def _line_score(exercise: str, code: str, pairs: list[tuple[str, Reading]]) -> L
 
 def chosen_on(tune: Sequence[Score], check: Sequence[Score]) -> list[tuple[str, float, Counts]]:
     """Per exercise and code: the line chosen on ``tune``'s reps, its counts on ``check``'s."""
-
-    def of(scores: Sequence[Score], key: tuple[str, str]) -> list[Reading]:
-        return [r for s in scores for r in s.readings if (s.clip.exercise, r.code) == key]
-
     chosen = []
     for key in sorted({(s.clip.exercise, r.code) for s in check for r in s.readings}):
-        line = choose_line(of(tune, key))
+        line = choose_line(readings_of(tune, *key))
         if line is not None:
-            chosen.append((" ".join(key), line, tally_at(of(check, key), line)))
+            chosen.append((" ".join(key), line, tally_at(readings_of(check, *key), line)))
     return chosen
+
+
+def readings_of(scores: Sequence[Score], exercise: str, code: str) -> list[Reading]:
+    """The readings of ``code`` on the clips of ``exercise``."""
+    return [r for s in scores if s.clip.exercise == exercise for r in s.readings if r.code == code]
 
 
 def tune_check_markdown(tune: Sequence[Score], check: Sequence[Score]) -> str:

@@ -42,7 +42,10 @@ def page(scores: Sequence[Score], title: str = "formcheck eval: values and lines
     ordered = sorted((s for s in scores if s.error is None), key=lambda s: s.clip.labels)
     for labels, group in groupby(ordered, key=lambda s: s.clip.labels):
         kept = list(group)
-        figures = [_figure(pyplot, labels, ls, _of(kept, ls)) for ls in lines.line_scores(kept)]
+        figures = [
+            _figure(pyplot, labels, ls, lines.readings_of(kept, ls.exercise, ls.code))
+            for ls in lines.line_scores(kept)
+        ]
         sections.append(f"<h2>{html.escape(labels)}</h2>\n" + "\n".join(figures))
     body = "\n".join(sections) or "<p>No rep was judged.</p>"
     return (
@@ -52,13 +55,6 @@ def page(scores: Sequence[Score], title: str = "formcheck eval: values and lines
         "figure{margin:1em 0}figcaption{color:#444}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n"
     )
-
-
-def _of(scores: list[Score], ls: lines.LineScore) -> list[Reading]:
-    """The readings behind ``ls``: its exercise's, of its code."""
-    return [
-        r for s in scores if s.clip.exercise == ls.exercise for r in s.readings if r.code == ls.code
-    ]
 
 
 def _figure(pyplot: Any, labels: str, ls: lines.LineScore, readings: list[Reading]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from formcheck.synth import truth
 from formcheck.synth.posture import Placed, Posture, bisect
 from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
 from formcheck.synth.timeline import Key, Timeline
@@ -263,10 +264,7 @@ def _setup(
 
 def forward_lean(keypoints: np.ndarray) -> float:
     """The trunk's forward tilt from vertical (degrees) of (23, 3) COCO keypoints."""
-    shoulders = keypoints[5:7].mean(0)
-    hips = keypoints[11:13].mean(0)
-    up = shoulders - hips
-    return float(np.degrees(np.arctan2(-up[1], up[2])))
+    return -float(truth.angles_3d(keypoints[None])[0].lean[0])
 
 
 #: How high the bar has risen at the first key of a pull, metres.
