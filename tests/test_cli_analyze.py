@@ -182,11 +182,15 @@ def test_the_bundled_swing_sample_counts_the_swings_and_finds_the_lean(tmp_path:
 
 def _children(pid: int) -> list[str]:
     """The processes ``pid`` started, as Linux's /proc lists them."""
-    return [
-        p.name
-        for p in Path("/proc").glob("[0-9]*")
-        if f"PPid:\t{pid}\n" in (p / "status").read_text(errors="replace")
-    ]
+    children = []
+    for p in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (p / "status").read_text(errors="replace")
+        except OSError:  # it ended between the listing and the read
+            continue
+        if f"PPid:\t{pid}\n" in status:
+            children.append(p.name)
+    return children
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
