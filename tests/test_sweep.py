@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 
 from formcheck.cli import app
 from formcheck.errors import FormcheckError
-from formcheck.synth.sweep import expand, load_plan, run
+from formcheck.synth.sweep import (
+    expand,
+    hard_cases,
+    load_plan,
+    planned_truths,
+    rendered_truths,
+    run,
+)
 
 PLANS = Path(__file__).parent.parent / "plans"
 TINY = """
@@ -38,6 +45,15 @@ values = [12]
 exercise = "glute_bridge"
 count = 1
 reps = 1
+"""
+PLANK = """
+[[clips]]
+exercise = "plank_straight"
+count = 1
+reps = 2
+hold_s = 2
+fault = "hip_pike"
+values = [12]
 """
 
 
@@ -115,3 +131,25 @@ def test_a_clip_whose_recipe_changed_is_rendered_again(tmp_path: Path) -> None:
     drift = f"{changed[0].name}.mp4"
     assert after[drift] != before[drift]
     assert [after[n] == before[n] for n in sorted(before) if n != drift] == [True]
+
+
+@needs_gl
+def test_the_truth_without_pixels_is_the_rendered_truth(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, TINY + PLANK)
+    jobs = expand(load_plan(plan))
+    run(jobs, tmp_path / "out")
+    rendered = list(rendered_truths(tmp_path / "out"))
+    assert list(planned_truths(jobs)) == rendered
+    cases = hard_cases(rendered)
+    assert cases["bar_drift"][0] == 1  # the drift of 12 cm is past the 8 % line, within 10
+    assert sum(cases["hip_pike"]) == 2  # both holds of the plank
+    result = CliRunner().invoke(app, ["sweep", str(plan), "--truth-only"])
+    assert result.exit_code == 0, result.output
+    assert "3 clips planned" in result.output
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_rendering_needs_a_folder(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["sweep", str(_plan(tmp_path))])
+    assert result.exit_code == 1
+    assert "--out is needed" in result.output

@@ -850,10 +850,20 @@ def sweep(
         Path,
         typer.Argument(help="A plan file (plans/tune.toml, plans/check.toml).", dir_okay=False),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the clips and INDEX.tsv.")],
+    out_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", help="Folder for the clips and INDEX.tsv."),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes rendering at once.")] = 1,
     list_only: Annotated[
         bool, typer.Option("--list", help="Print the clips the plan holds; render nothing.")
+    ] = False,
+    truth_only: Annotated[
+        bool,
+        typer.Option(
+            "--truth-only",
+            help="Pose and label every clip without drawing it; print the hard cases only.",
+        ),
     ] = False,
 ) -> None:
     """Render a plan's clips with their ground truth, for formcheck eval.
@@ -861,24 +871,30 @@ def sweep(
     Clips already rendered from the same plan are kept, so a second run resumes.
     Needs the synth extra (pip install 'formcheck[synth]') and Debian's libosmesa6.
     """
-    from formcheck.synth.sweep import HARD_WITHIN, expand, hard_cases, load_plan, run
+    from formcheck.synth import sweep as sw
 
     try:
-        jobs = expand(load_plan(plan))
+        jobs = sw.expand(sw.load_plan(plan))
         if list_only:
             for job in jobs:
                 out.print(job.name, highlight=False)
             return
-        done = iter(range(1, len(jobs) + 1))
-        run(jobs, out_dir, workers, lambda name: err.print(f"[dim]{next(done)} {name}[/]"))
+        if truth_only:
+            truths = sw.planned_truths(jobs, workers)
+        elif out_dir is None:
+            raise _fail("--out is needed to render (or pass --list or --truth-only)")
+        else:
+            done = iter(range(1, len(jobs) + 1))
+            sw.run(jobs, out_dir, workers, lambda name: err.print(f"[dim]{next(done)} {name}[/]"))
+            truths = sw.rendered_truths(out_dir)
+        cases = sw.hard_cases(truths)
     except FormcheckError as e:
         raise _fail(str(e)) from None
     except KeyboardInterrupt:
         raise _fail("interrupted: a second run renders only the clips still missing", 130) from None
-    out.print(
-        f"{len(jobs)} clips in {escape(str(out_dir))}. Reps within {HARD_WITHIN:g} of a line:"
-    )
-    for code, (faulty, clean) in hard_cases(out_dir).items():
+    where = "planned" if truth_only else f"in {escape(str(out_dir))}"
+    out.print(f"{len(jobs)} clips {where}. Reps within {sw.HARD_WITHIN:g} of a line:")
+    for code, (faulty, clean) in cases.items():
         out.print(f"  {code:20} {faulty:4} faulty {clean:4} clean", highlight=False)
 
 

@@ -70,6 +70,47 @@ class Rendered:
     grip: np.ndarray  # (T, 3) the middle of the hands
 
 
+@dataclass
+class Posed:
+    """A set posed frame by frame and framed by its camera, not yet drawn."""
+
+    body: Body
+    script: Script
+    placed: list[Placed]
+    camera: Camera
+    rendered: Rendered
+
+
+def pose_set(spec: Spec, staging: Staging) -> Posed:
+    """Perform ``spec`` with ``staging``'s body and frame it: everything but the pixels."""
+    body = Body(staging.body)
+    supports = ("stand", "supine", "prone_forearm", "prone_straight")
+    postures = {s: Posture(body, s, spec.style.stance) for s in supports}
+    script = build(spec, postures)
+    posture = postures[script.support]
+    moments = script.timeline.sample(staging.fps)
+    placed = [posture.place(m.key, script.over_midfoot) for m in moments]
+    camera = _frame(placed, staging)
+    prop, held = _prop_path(script, moments, placed)
+    rendered = Rendered(
+        moments,
+        np.stack([p.keypoints for p in placed]),
+        np.stack([p.joints for p in placed]),
+        prop,
+        held,
+        np.stack([p.grip for p in placed]),
+    )
+    return Posed(body, script, placed, camera, rendered)
+
+
+def ground_truth(spec: Spec, staging: Staging, posed: Posed, name: str) -> dict[str, object]:
+    """The ground truth of a posed set, as :func:`render_clip` writes it."""
+    measured = _measure(posed.rendered, posed.camera, posed.body)
+    return _ground_truth(
+        spec, staging, posed.script, posed.body, posed.camera, posed.rendered, measured, name
+    )
+
+
 def render_clip(
     spec: Spec,
     staging: Staging,
@@ -81,32 +122,20 @@ def render_clip(
     Returns:
         The ground truth written to the JSON file.
     """
-    body = Body(staging.body)
-    supports = ("stand", "supine", "prone_forearm", "prone_straight")
-    postures = {s: Posture(body, s, spec.style.stance) for s in supports}
-    script = build(spec, postures)
-    posture = postures[script.support]
-    moments = script.timeline.sample(staging.fps)
-    placed = [posture.place(m.key, script.over_midfoot) for m in moments]
-    camera = _frame(placed, staging)
-    prop, held = _prop_path(script, moments, placed)
+    posed = pose_set(spec, staging)
+    r, script = posed.rendered, posed.script
     tmp = out.with_name(f".{out.stem}.tmp.mp4")
-    with Scene(body, camera, Look.of(staging.look)) as scene, _Encoder(tmp, staging) as encoder:
-        for i, (p, at) in enumerate(zip(placed, prop, strict=True)):
-            encoder.write(scene.render(p.vertices, _props(script, at, moments[i])))
+    with (
+        Scene(posed.body, posed.camera, Look.of(staging.look)) as scene,
+        _Encoder(tmp, staging) as encoder,
+    ):
+        for i, (p, at) in enumerate(zip(posed.placed, r.prop, strict=True)):
+            encoder.write(scene.render(p.vertices, _props(script, at, r.moments[i])))
             if on_frame:
-                on_frame(i + 1, len(placed))
-    rendered = Rendered(
-        moments,
-        np.stack([p.keypoints for p in placed]),
-        np.stack([p.joints for p in placed]),
-        prop,
-        held,
-        np.stack([p.grip for p in placed]),
-    )
-    measured = _measure(rendered, camera, body)
-    gt = _ground_truth(spec, staging, script, body, camera, rendered, measured, out.stem)
-    _write_csv(out.with_suffix(".csv"), rendered, measured, camera, staging.fps)
+                on_frame(i + 1, len(posed.placed))
+    measured = _measure(r, posed.camera, posed.body)
+    gt = _ground_truth(spec, staging, script, posed.body, posed.camera, r, measured, out.stem)
+    _write_csv(out.with_suffix(".csv"), r, measured, posed.camera, staging.fps)
     _write_json(out.with_suffix(".json"), gt)
     tmp.replace(out)
     return gt

@@ -16,7 +16,7 @@ import dataclasses
 import json
 import multiprocessing
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ import numpy as np
 from formcheck.errors import FormcheckError
 from formcheck.synth import truth
 from formcheck.synth.body import body_names
-from formcheck.synth.clip import Staging, render_clip
+from formcheck.synth.clip import Staging, ground_truth, pose_set, render_clip
 from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec, Style
 
 PATTERNS = ("mixed", "all", "late")
@@ -37,7 +37,10 @@ _CAMERA_KEYS = {"views", "heights", "focal_mm", "distances", "sizes", "fps", "mi
 
 @dataclass(frozen=True)
 class Recipe:
-    """Clips of one exercise, and the fault their reps draw magnitudes for."""
+    """Clips of one exercise, and the fault their reps draw magnitudes for.
+
+    A plank's reps are its holds; they share one magnitude, the sag (or pike).
+    """
 
     exercise: str
     count: int
@@ -153,11 +156,11 @@ def _spec(recipe: Recipe, rng: np.random.Generator) -> Spec:
         values[:] = values[0]
     elif recipe.pattern == "late":
         values[: recipe.reps // 2] = 0.0
-    if recipe.fault in HOLD_FAULTS:
-        sag = float(values[0]) * (1 if recipe.fault == "hip_sag" else -1)
+    if recipe.exercise.startswith("plank"):  # reps are holds, each with the same sag
+        sag = float(values[0]) * (-1 if recipe.fault == "hip_pike" else 1)
         onset = float(rng.uniform(0.2, 0.5)) * recipe.hold_s
         return Spec(recipe.exercise, hold_s=recipe.hold_s, sag_deg=sag, sag_onset_s=onset,
-                    setup_s=1.0, rest_s=1.0, style=style)  # fmt: skip
+                    holds=recipe.reps, setup_s=1.0, rest_s=1.0, style=style)  # fmt: skip
     faults = {
         rep + 1: {recipe.fault: float(v)}
         for rep, v in enumerate(values)
@@ -274,17 +277,34 @@ def _codes(gt: dict[str, Any], key: str) -> str:
 HARD_WITHIN = 10.0
 
 
-def hard_cases(out: Path) -> dict[str, tuple[int, int]]:
-    """Per fault code: faulty and clean reps (or holds) within 10 of the label line.
-
-    Read from the truth files of the clips in ``out``'s ``INDEX.tsv``; borderline
-    reps are not counted (scoring skips them).
-    """
-    counts: dict[str, list[int]] = {}
+def rendered_truths(out: Path) -> Iterator[dict[str, Any]]:
+    """The ground truth of every clip in ``out``'s ``INDEX.tsv``."""
     with (out / "INDEX.tsv").open(newline="", encoding="utf-8") as f:
         names = [row["name"] for row in csv.DictReader(f, delimiter="\t")]
     for name in names:
-        gt = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        yield json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def planned_truths(jobs: list[Job], workers: int = 1) -> Iterator[dict[str, Any]]:
+    """The ground truth of every job, posed and labelled but not drawn (in job order)."""
+    if workers > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            yield from pool.imap(_truth, jobs)
+    else:
+        yield from map(_truth, jobs)
+
+
+def _truth(job: Job) -> dict[str, Any]:
+    return ground_truth(job.spec, job.staging, pose_set(job.spec, job.staging), job.name)
+
+
+def hard_cases(truths: Iterable[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Per fault code: faulty and clean reps (or holds) within 10 of the label line.
+
+    Borderline reps are not counted (scoring skips them).
+    """
+    counts: dict[str, list[int]] = {}
+    for gt in truths:
         for code, value, fault in _judged(gt):
             line = truth.line_of(gt["exercise"], code)[1]
             if abs(value - line) <= HARD_WITHIN:
