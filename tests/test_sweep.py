@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from formcheck.cli import app
 from formcheck.errors import FormcheckError
+from formcheck.synth import truth
 from formcheck.synth.sweep import (
+    HOLD_FAULTS,
     expand,
     hard_cases,
     load_plan,
@@ -74,6 +76,13 @@ def test_the_committed_plans_are_large_and_disjoint() -> None:
     for key in ("views", "heights", "distances", "looks"):
         assert not set(tune.camera[key]) & set(check.camera[key]), key
     assert [j.name for j in expand(check)] == [j.name for j in expand(check)]
+
+
+def test_every_fault_code_the_labels_judge_has_a_recipe_in_both_plans() -> None:
+    codes = {code for codes in truth.CHECKED.values() for code in codes} | set(HOLD_FAULTS)
+    for name in ("tune", "check"):
+        plan = load_plan(PLANS / f"{name}.toml")
+        assert codes <= {r.fault for r in plan.recipes}, name
 
 
 def test_a_bad_plan_is_refused_with_the_reason(tmp_path: Path) -> None:
