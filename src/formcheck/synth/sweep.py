@@ -7,6 +7,9 @@ technique (:class:`~formcheck.synth.exercises.Style`). :func:`expand` turns it
 into one :class:`Job` per clip, the same every time for the same plan; a job's
 name says what it is. :func:`run` renders the jobs not yet rendered (a second
 run resumes) and writes ``INDEX.tsv``, the layout ``formcheck eval`` reads.
+:func:`planned_truths` gives the same ground truth without drawing a frame, so
+:func:`hard_cases` can tell whether a plan puts enough reps near each line
+before it is rendered.
 """
 
 from __future__ import annotations
