@@ -242,3 +242,29 @@ def test_a_fatigued_set_rises_slower_rep_by_rep(tmp_path: Path) -> None:
     assert rises[0] < rises[1] < rises[2]
     lowerings = [r["end_frame"] - r["top_frame"] for r in gt["reps"]]
     assert max(lowerings) - min(lowerings) <= 1
+
+
+@needs_gl
+def test_the_renderer_lets_go_of_the_meshes_it_drew(body: Body) -> None:
+    # A clip draws a fresh body mesh every frame; holding on to them grew a
+    # 500-frame render by half a gigabyte.
+    import weakref
+
+    from formcheck.synth.geometry import Mesh
+    from formcheck.synth.posture import Posture
+    from formcheck.synth.render import Renderer
+    from formcheck.synth.scene import View, body_colors, vertex_normals
+
+    vertices = Posture(body, "stand").place(Key()).vertices.astype(np.float32)
+    colors = body_colors(body).astype(np.float32)
+    faces = body.faces.astype(np.uint32)
+    normals = vertex_normals(vertices, faces).astype(np.float32)
+    drawn = [vertices, colors, faces, normals]
+    gone = [weakref.ref(a) for a in drawn]
+    camera = View(20.0, 3.4, 0.9, (0.0, 0.0, 0.9)).camera(160, 120)
+    with Renderer(160, 120) as renderer:
+        mesh = Mesh(vertices, normals, colors, faces)
+        image = renderer.render(camera, [mesh], [mesh], (0.5, 0.5, 0.5))
+        del mesh, vertices, colors, faces, normals, drawn
+        assert (image != image[0, 0]).any(axis=2).sum() > 500  # the body is in the picture
+        assert [ref() is None for ref in gone] == [True] * 4

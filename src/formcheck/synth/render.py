@@ -139,12 +139,19 @@ class Renderer:
         v = np.ascontiguousarray(vertices, np.float32)
         c = np.ascontiguousarray(colors, np.float32)
         f = np.ascontiguousarray(faces, np.uint32)
-        gl.glVertexPointer(3, gl.GL_FLOAT, 0, v)
-        gl.glColorPointer(c.shape[1], gl.GL_FLOAT, 0, c)
+        # Bare addresses: given numpy arrays, PyOpenGL keeps a reference to every
+        # one it was ever passed (about a megabyte a frame). GL reads client
+        # arrays during glDrawElements, while these locals are alive.
+        gl.glVertexPointer(3, gl.GL_FLOAT, 0, _address(v))
+        gl.glColorPointer(c.shape[1], gl.GL_FLOAT, 0, _address(c))
         if normals is not None:
             n = np.ascontiguousarray(normals, np.float32)
-            gl.glNormalPointer(gl.GL_FLOAT, 0, n)
-        gl.glDrawElements(gl.GL_TRIANGLES, f.size, gl.GL_UNSIGNED_INT, f)
+            gl.glNormalPointer(gl.GL_FLOAT, 0, _address(n))
+        gl.glDrawElements(gl.GL_TRIANGLES, f.size, gl.GL_UNSIGNED_INT, _address(f))
+
+
+def _address(array: np.ndarray) -> ctypes.c_void_p:
+    return ctypes.c_void_p(array.ctypes.data)
 
 
 def _flatten(vertices: np.ndarray) -> np.ndarray:

@@ -20,9 +20,11 @@ import json
 import multiprocessing
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -35,6 +37,7 @@ from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec, Style
 PATTERNS = ("mixed", "all", "late")
 HOLD_FAULTS = ("hip_sag", "hip_pike")
 _RECIPE_KEYS = {"exercise", "count", "reps", "fault", "values", "pattern", "style", "hold_s"}
+T = TypeVar("T")
 _CAMERA_KEYS = {"views", "heights", "focal_mm", "distances", "sizes", "fps", "mirror", "looks"}
 
 
@@ -204,8 +207,10 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     todo = [job for job in jobs if not _done(job, out)]
     if workers > 1 and len(todo) > 1:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for name in pool.imap_unordered(_render, [(job, out) for job in todo]):
+        with _processes(workers) as pool:
+            futures = [pool.submit(_render, (job, out)) for job in todo]
+            for future in as_completed(futures):
+                name = _result(future)
                 if on_done:
                     on_done(name)
     else:
@@ -214,6 +219,22 @@ def run(
             if on_done:
                 on_done(name)
     write_index(jobs, out)
+
+
+def _processes(workers: int) -> ProcessPoolExecutor:
+    """Fresh processes (not forks of this one, which may hold a GL context)."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _result(future: Future[T]) -> T:
+    """A job's result; a process that died (killed for memory, say) ends the sweep."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise FormcheckError(
+            "a sweep process died before its clip was done (out of memory?); "
+            "run again to resume: finished clips are kept"
+        ) from exc
 
 
 def _render(task: tuple[Job, Path]) -> str:
@@ -291,8 +312,9 @@ def rendered_truths(out: Path) -> Iterator[dict[str, Any]]:
 def planned_truths(jobs: list[Job], workers: int = 1) -> Iterator[dict[str, Any]]:
     """The ground truth of every job, posed and labelled but not drawn (in job order)."""
     if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            yield from pool.imap(_truth, jobs)
+        with _processes(workers) as pool:
+            for future in [pool.submit(_truth, job) for job in jobs]:
+                yield _result(future)
     else:
         yield from map(_truth, jobs)
 
