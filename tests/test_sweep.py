@@ -15,8 +15,10 @@ from formcheck.errors import FormcheckError
 from formcheck.synth import truth
 from formcheck.synth.sweep import (
     HOLD_FAULTS,
+    Span,
     expand,
     hard_cases,
+    liftoff_span,
     load_plan,
     planned_truths,
     rendered_truths,
@@ -156,6 +158,22 @@ def test_the_truth_without_pixels_is_the_rendered_truth(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "3 clips planned" in result.output
     assert not (tmp_path / "tiny").exists()
+
+
+def test_the_lift_off_span_covers_clean_deadlift_reps_only() -> None:
+    def rep(trunk: float, faults: list[str]) -> dict[str, object]:
+        return {"faults": faults, "measured_3d": {"liftoff_trunk_deg": trunk}}
+
+    truths = [
+        {
+            "exercise": "deadlift",
+            "reps": [rep(38.0, []), rep(61.0, []), rep(22.0, ["squat_pattern"])],
+        },
+        {"exercise": "deadlift", "reps": [rep(50.0, [])]},
+        {"exercise": "rdl", "reps": [rep(80.0, [])]},
+    ]
+    assert liftoff_span(truths) == Span(38.0, 50.0, 61.0, 3)
+    assert liftoff_span(truths[2:]) is None
 
 
 def test_rendering_needs_a_folder(tmp_path: Path) -> None:

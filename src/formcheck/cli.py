@@ -880,13 +880,13 @@ def sweep(
                 out.print(job.name, highlight=False)
             return
         if truth_only:
-            truths = sw.planned_truths(jobs, workers)
+            truths = list(sw.planned_truths(jobs, workers))
         elif out_dir is None:
             raise _fail("--out is needed to render (or pass --list or --truth-only)")
         else:
             done = iter(range(1, len(jobs) + 1))
             sw.run(jobs, out_dir, workers, lambda name: err.print(f"[dim]{next(done)} {name}[/]"))
-            truths = sw.rendered_truths(out_dir)
+            truths = list(sw.rendered_truths(out_dir))
         cases = sw.hard_cases(truths)
     except FormcheckError as e:
         raise _fail(str(e)) from None
@@ -896,6 +896,12 @@ def sweep(
     out.print(f"{len(jobs)} clips {where}. Reps within {sw.HARD_WITHIN:g} of a line:")
     for code, (faulty, clean) in cases.items():
         out.print(f"  {code:20} {faulty:4} faulty {clean:4} clean", highlight=False)
+    span = sw.liftoff_span(truths)
+    if span is not None:
+        out.print(
+            f"Clean deadlift reps lift off with the trunk {span.least:.0f}-{span.most:.0f} deg "
+            f"from vertical ({span.count} reps, median {span.median:.0f})."
+        )
 
 
 @app.command()

@@ -337,6 +337,30 @@ def hard_cases(truths: Iterable[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     return {code: (faulty, clean) for code, (faulty, clean) in sorted(counts.items())}
 
 
+@dataclass(frozen=True)
+class Span:
+    """The least, median and largest of some values, and how many there are."""
+
+    least: float
+    median: float
+    most: float
+    count: int
+
+
+def liftoff_span(truths: Iterable[dict[str, Any]]) -> Span | None:
+    """The trunk's lean from vertical at lift-off over the clean deadlift reps (None: none)."""
+    values = [
+        rep["measured_3d"]["liftoff_trunk_deg"]
+        for gt in truths
+        if gt["exercise"] == "deadlift"
+        for rep in gt["reps"]
+        if not rep["faults"]
+    ]
+    if not values:
+        return None
+    return Span(min(values), float(np.median(values)), max(values), len(values))
+
+
 def _judged(gt: dict[str, Any]) -> Iterator[tuple[str, float, bool]]:
     """(code, true value, faulty) of every rep and hold the labels judge."""
     for rep in gt["reps"]:
