@@ -37,8 +37,9 @@ from formcheck.synth.exercises import EXERCISES, REP_FAULTS, Spec, Style
 PATTERNS = ("mixed", "all", "late")
 HOLD_FAULTS = ("hip_sag", "hip_pike")
 _RECIPE_KEYS = {"exercise", "count", "reps", "fault", "values", "pattern", "style", "hold_s"}
-T = TypeVar("T")
 _CAMERA_KEYS = {"views", "heights", "focal_mm", "distances", "sizes", "fps", "mirror", "looks"}
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
