@@ -321,17 +321,25 @@ def _children_deaf_to_ctrl_c() -> Iterator[None]:
 
     Ctrl-C reaches every process in the terminal's foreground group; this one
     alone should take it, and end the others, without a traceback from each.
-    SIGINT is blocked, not ignored: the processes started inherit the mask,
-    and a Ctrl-C pressed meanwhile waits here until the block ends.
+    SIGINT is blocked in this thread, not ignored: the processes started inherit
+    the mask. Blocking alone does not hold a Ctrl-C back, though: another thread
+    (OpenBLAS keeps some) takes the signal and Python raises it here all the
+    same, half-way through starting the processes, which nobody then ends. So
+    Python's handler only notes it meanwhile, and it is raised on the way out.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # signals are only ever handled in the main thread
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pressed: list[int] = []
+    handler = signal.signal(signal.SIGINT, lambda signum, _: pressed.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one pending arrives now
+        signal.signal(signal.SIGINT, handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 #: A part's frames done, counted across processes (set in each part's process).
