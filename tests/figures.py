@@ -8,6 +8,8 @@ from formcheck.series import PoseSeries, VideoMeta
 from formcheck.skeleton import INDEX, N_LANDMARKS
 
 THIGH, SHIN, TRUNK, ARM = 100.0, 100.0, 130.0, 120.0
+#: Shoulder breadth over trunk length (kinematics.SQUARE_WIDTH).
+SHOULDERS = 0.75
 
 
 def _dir(angle_from_vertical: np.ndarray, facing: int) -> np.ndarray:
@@ -25,6 +27,7 @@ def hinge(
     fps: float = 30.0,
     hand_ahead: np.ndarray | float = 0.0,
     hands_up: np.ndarray | None = None,
+    yaw: float = 0.0,
 ) -> PoseSeries:
     """A side-view figure over time from segment angles (deg from vertical, + forward).
 
@@ -38,6 +41,10 @@ def hinge(
         hand_ahead: Hands ahead of mid-foot in px.
         hands_up: (T,) height of the hands above the shoulders in px (a swung bell);
             default: hanging an arm's length below them.
+        yaw: The camera turned this many degrees from the side (a level camera,
+            no perspective): forward distances shrink by cos(yaw), and the two
+            sides part by their breadth times sin(yaw), the shoulders' breadth
+            being SHOULDERS times the trunk.
     """
     trunk = np.asarray(trunk, np.float64)
     n = len(trunk)
@@ -52,6 +59,7 @@ def hinge(
     hand_y = shoulder[:, 1] + ARM if hands_up is None else shoulder[:, 1] - np.asarray(hands_up)
     hand = np.stack([ankle[:, 0] + facing * np.asarray(hand_ahead), hand_y], -1)
     head = shoulder + 35 * _dir(trunk, facing)
+    turn = np.radians(yaw)
     for name, track in {
         "shoulder": shoulder,
         "hip": hip,
@@ -64,9 +72,14 @@ def hinge(
         "ear": head,
         "eye": head + foot / 3,
     }.items():
-        for side, dx in (("left", width / 2), ("right", -width / 2)):
-            xy[:, INDEX[f"{side}_{name}"]] = track + np.array([dx, 0.0])
+        seen = track.copy()
+        seen[:, 0] = ankle[:, 0] + (track[:, 0] - ankle[:, 0]) * np.cos(turn)
+        breadth = SHOULDERS * TRUNK if name == "shoulder" else 0.4 * TRUNK
+        part = width / 2 + breadth / 2 * np.sin(turn)
+        for side, dx in (("left", part), ("right", -part)):
+            xy[:, INDEX[f"{side}_{name}"]] = seen + np.array([dx, 0.0])
     xy[:, INDEX["nose"]] = head + foot / 2
+    xy[:, INDEX["nose"], 0] = ankle[:, 0] + (head[:, 0] + foot[0] / 2 - ankle[:, 0]) * np.cos(turn)
     xy[:, INDEX["nose"], 1] += 5
     visibility = np.where(np.isfinite(xy[..., 0]), 0.95, 0.0).astype(np.float32)
     visibility[:, [INDEX[f"right_{p}"] for p in ("shoulder", "hip", "knee", "ankle")]] = 0.8

@@ -5,7 +5,7 @@ import pytest
 from figures import hinge, ramp
 
 from formcheck.analyze import analyze
-from formcheck.kinematics import camera_view, measure, stance_side, without_collapsed_hips
+from formcheck.kinematics import measure, stance_side, without_collapsed_hips
 from formcheck.series import PoseSeries
 from formcheck.skeleton import INDEX
 
@@ -60,11 +60,28 @@ def test_hips_placed_on_the_thigh_while_bent_over_are_dropped() -> None:
     assert np.isfinite(without_collapsed_hips(xy, np.zeros_like(bent))[:, HIPS]).all()
 
 
-def test_the_view_label_follows_the_apparent_shoulder_width() -> None:
-    trunk = set_of_hinges(1)
-    assert camera_view(hinge(trunk, width=0).xy).label == "side"
-    assert camera_view(hinge(trunk, width=60).xy).label == "oblique"
-    assert camera_view(hinge(trunk, width=110).xy).label == "front"
+@pytest.mark.parametrize(
+    ("yaw", "label"), [(0, "side"), (15, "side"), (40, "oblique"), (75, "front")]
+)
+def test_the_view_follows_the_camera_round_the_lifter(yaw: float, label: str) -> None:
+    kin = measure(hinge(set_of_hinges(3), yaw=yaw))
+    assert kin.view.label == label
+    if label == "front":  # the shoulders square-on: the yaw only says "60 or more"
+        assert np.nanmin(kin.yaw) > 60
+        return
+    # read standing, where the trunk does not foreshorten: bent over, the shoulders
+    # of an oblique view look wider against a trunk that looks shorter
+    assert np.nanmax(np.abs(kin.yaw - yaw)) < 2
+
+
+@pytest.mark.parametrize("yaw", [0, 20, 45])
+def test_the_trunk_reads_its_own_lean_from_an_angle(yaw: float) -> None:
+    trunk = set_of_hinges(3)
+    kin = measure(hinge(trunk, yaw=yaw))
+    assert np.nanmax(np.abs(kin.trunk - trunk)) < 1.5
+    # the image's own angle is squeezed: 75 deg seen from 45 reads 69
+    squeezed = np.degrees(np.arctan(np.tan(np.radians(75)) * np.cos(np.radians(yaw))))
+    assert np.allclose(kin.angles["trunk"][np.isclose(trunk, 75.0)], squeezed, atol=1.5)
 
 
 @pytest.mark.parametrize(("lifted", "expected"), [(1, "left"), (0, "right")])

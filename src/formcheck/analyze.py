@@ -388,7 +388,7 @@ def _metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:
         "min_hip_deg": pick(a["hip"], largest=False),
         "max_hip_deg": pick(a["hip"], largest=True, span=rep.lockout),
         "min_knee_deg": pick(a["knee"], largest=False),
-        "bottom_trunk_deg": float(a["trunk"][rep.bottom]),
+        "bottom_trunk_deg": float(kin.trunk[rep.bottom]),
         "hinge_ratio": float(kin.hinge_ratio[rep.bottom]),
         "rise_s": float(kin.t[rep.top] - kin.t[rep.bottom]),
         "peak_hip_speed_leg_per_s": pick(kin.hip_vy, largest=True, span=rep.concentric),

@@ -97,6 +97,19 @@ def joint_angle(a: FloatArray, vertex: FloatArray, b: FloatArray) -> FloatArray:
 Facing = int | NDArray[np.integer]
 
 
+def unforeshortened(incline_deg: FloatArray, yaw_deg: FloatArray | float) -> FloatArray:
+    """A segment's incline in the body's own side plane, from its incline in the image.
+
+    A camera turned ``yaw`` degrees from the lifter's side sees the forward part
+    of a segment in the side plane shortened by cos(yaw) and its vertical part
+    whole (a level camera; perspective ignored), so a 45-degree lean filmed from
+    45 degrees reads 35. Where the yaw is unknown (NaN), the image's incline.
+    """
+    yaw = np.radians(np.nan_to_num(yaw_deg, nan=0.0))
+    a = np.radians(incline_deg)
+    return np.asarray(np.degrees(np.arctan2(np.sin(a) / np.cos(yaw), np.cos(a))), np.float64)
+
+
 def incline(base: FloatArray, tip: FloatArray, facing: Facing) -> FloatArray:
     """Angle of base->tip from the upward vertical in degrees, + towards ``facing``.
 

@@ -19,13 +19,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import spine
-from formcheck.kinematics import STANCE_LIFT_M, Kinematics, ViewLabel
+from formcheck.kinematics import STANCE_LIFT_M, Kinematics, ViewLabel, frames_in, running
 from formcheck.reps import Rep
 
 FloatArray = NDArray[np.float64]
 
-#: Share of the rise (from the bottom) in which the hips may not shoot up.
+#: Share of the hands' rise (from the bottom) in which the hips may not shoot up...
+EARLY_RISE = 0.25
+#: ...or, where the hands are not seen, share of the rise's time.
 EARLY_PULL = 0.4
+#: Share of a rep's frames with the hands seen that the bar's path needs.
+HANDS_SEEN = 0.6
+#: Seconds before a rep's bottom in which lift-off (the lowest shoulders) is looked for.
+LIFT_OFF_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -179,14 +185,27 @@ def _around(frame: int, n: int, half: int = 2) -> slice:
 @register(
     "squat_pattern",
     "bottom trunk",
-    "trunk angle from vertical at the bottom",
+    "trunk angle from vertical at the bottom, in the lifter's side plane",
     "deg",
     "below",
-    _SIDE,
+    _SAGITTAL,
     "Push your hips back: let your chest come forward, shins stay near vertical",
 )
 def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
-    return _median(kin.angles["trunk"], _around(rep.bottom, len(kin.t)))
+    """A hinge squatted: the chest held nearly upright at the bottom, the knees doing the work.
+
+    A coach judges the back angle at the bottom, where a deadlift leaves the
+    floor: a hinge sets the hips high and the chest over the bar. Conventional
+    lifters leave the floor with the trunk well forward of vertical, sumo lifters
+    5-10 degrees more upright (Escamilla et al. 2000, Med Sci Sports Exerc
+    32(7):1265); a squatted pull starts with the chest nearly upright. RDLs,
+    good mornings and swings hinge further, so their lines sit higher. The
+    measure is the trunk's lean at lift-off (the lowest shoulders) in the
+    lifter's own side plane (``kin.trunk``: the image's lean corrected for a
+    camera turned up to 60 degrees off the side), so oblique views count too.
+    """
+    found = _median(kin.trunk, _around(_lift_off(kin, rep), len(kin.t)))
+    return None if found is None else replace(found, details=_yaw(kin, rep))
 
 
 @register(
@@ -203,7 +222,7 @@ def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
     if kin.hip_line is not None:
         found = _extreme(kin.hip_line, rep.lockout, largest=True)
         return None if found is None else replace(found, value=-found.value)
-    return _extreme(kin.angles["trunk"], rep.lockout, largest=False)
+    return _extreme(kin.trunk, rep.lockout, largest=False)
 
 
 @register(
@@ -231,7 +250,7 @@ def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Stand tall: squeeze your glutes, don't lean back",
 )
 def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
-    found = _extreme(-kin.angles["trunk"], rep.lockout, largest=True)
+    found = _extreme(-kin.trunk, rep.lockout, largest=True)
     return None if found is None else replace(found, value=max(found.value, 0.0))
 
 
@@ -245,32 +264,91 @@ def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Push the floor away: chest and hips rise together",
 )
 def _hips_rise_first(kin: Kinematics, rep: Rep) -> Measurement | None:
-    trunk = kin.angles["trunk"]
-    stop = rep.bottom + max(2, round(EARLY_PULL * (rep.top - rep.bottom)))
-    early = trunk[rep.bottom : stop + 1]
-    if len(early) < 2 or not np.isfinite(early[0]) or not np.isfinite(early).any():
+    """Hips shooting up before the bar moves: the trunk tips further forward early in the pull.
+
+    A coach watches the back angle as the bar leaves the floor: in a good pull it
+    holds (hips and shoulders rise together) until the bar passes the knees. The
+    measure is how much further forward the trunk (``kin.trunk``, in the side
+    plane) tips while the hands rise their first EARLY_RISE of the way up,
+    against where the shoulders were lowest; where the hands are not seen, over
+    the first EARLY_PULL of the rise's time.
+    """
+    early = _early_pull(kin, rep)
+    trunk = kin.trunk[early]
+    if len(trunk) < 2 or not np.isfinite(trunk[0]) or not np.isfinite(trunk).any():
         return None
-    tip = float(np.nanmax(early) - early[0])
-    return Measurement(max(tip, 0.0), rep.bottom, stop, at=rep.bottom + int(np.nanargmax(early)))
+    tip = float(np.nanmax(trunk) - trunk[0])
+    at = early.start + int(np.nanargmax(trunk))
+    return Measurement(max(tip, 0.0), early.start, early.stop - 1, at=at)
+
+
+def _early_pull(kin: Kinematics, rep: Rep) -> slice:
+    """The frames from lift-off while the hands (the bar) rise their first EARLY_RISE."""
+    lift = _lift_off(kin, rep)
+    _, rise = kin.bar_ahead(slice(lift, rep.top + 1))
+    if np.isfinite(rise).mean() >= HANDS_SEEN and np.nanmax(rise) > 0:
+        past = np.flatnonzero(rise > EARLY_RISE * np.nanmax(rise))
+        if len(past):
+            return slice(lift, lift + max(int(past[0]), 2))
+    return slice(lift, lift + max(2, round(EARLY_PULL * (rep.top - lift))) + 1)
+
+
+def _lift_off(kin: Kinematics, rep: Rep) -> int:
+    """The frame the pull starts: the lowest the shoulders sink in LIFT_OFF_S before the bottom.
+
+    A rep's bottom ends where the shoulders leave the bottom, but hips that shoot
+    up first tip the trunk before the shoulders rise much.
+    """
+    before = slice(max(rep.bottom - frames_in(kin.t, LIFT_OFF_S), 0), rep.bottom + 1)
+    height = kin.height[before]
+    return before.start + int(np.nanargmin(height)) if np.isfinite(height).any() else rep.bottom
 
 
 @register(
     "bar_drift",
     "bar ahead",
-    "hands ahead of mid-foot in the lower half of the rise",
+    "hands ahead of where they left the floor, in the lower half of their path",
     "% leg",
     "above",
     _SIDE,
     "Keep the bar close: drag it up your legs",
 )
-def _bar_drift(kin: Kinematics, rep: Rep) -> Measurement | None:
-    # The lower half of the rise, where a bar that leaves the legs costs most (at
-    # the top it hangs in front of the thighs anyway). Ahead only: a bar dragged up
-    # the shins sits a little behind the mid-foot. A drifting bar stays away; the
-    # model's hands, hidden behind the plates now and then, jump for a frame or
-    # two: the median, not the largest value.
-    half = rep.bottom + max(1, (rep.top - rep.bottom) // 2)
-    return _median(kin.hand_offset * 100, slice(rep.bottom, half + 1))
+def _bar_drift(kin: Kinematics, rep: Rep) -> Outcome:
+    """The bar swinging away from the legs in the lower half of the pull.
+
+    A coach watches the bar's path from the side: it should travel straight up
+    over the mid-foot, dragged along the shins and thighs. The measure is how
+    far the hands (the bar) travel towards where the lifter faces from where
+    they were lowest, while in the lower half of their path, in per cent of the
+    leg (``kin.bar_ahead``, unforeshortened for the camera's yaw). The model's
+    hands jump for a frame or two behind the plates, so the largest value of a
+    running median over five frames. Hidden hands: the check abstains. Side
+    views only: from an oblique view the model's hands wander far enough that
+    clean rendered pulls read up to a third of a leg.
+    """
+    ahead, rise = kin.bar_ahead(_span(rep))
+    seen = np.isfinite(ahead)
+    if seen.mean() < HANDS_SEEN:
+        return Abstention(
+            "the hands are hidden in most of the rep (behind the plates?): the bar's path "
+            "cannot be followed",
+            {"hands_seen": float(seen.mean())},
+        )
+    with np.errstate(invalid="ignore"):
+        low = rise <= 0.5 * np.nanmax(rise)
+    steady = running(ahead, 2)
+    if not np.isfinite(steady[low]).any():
+        return None
+    i = int(np.nanargmax(np.where(low, steady, np.nan)))
+    return Measurement(
+        float(steady[i]), rep.start, rep.end, at=rep.start + i, details=_yaw(kin, rep)
+    )
+
+
+def _yaw(kin: Kinematics, rep: Rep) -> dict[str, float]:
+    """The camera's angle off the side over a rep, for the rep's metrics."""
+    yaw = kin.yaw[_span(rep)]
+    return {"view_yaw_deg": float(np.nanmedian(yaw))} if np.isfinite(yaw).any() else {}
 
 
 @register(

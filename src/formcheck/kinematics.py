@@ -17,17 +17,24 @@ from formcheck.skeleton import INDEX
 FloatArray = NDArray[np.float64]
 ViewLabel = Literal["side", "oblique", "front"]
 
-#: Apparent shoulder width over trunk length: about 0.75 sin(azimuth) for adults,
-#: so the bounds sit near 25 and 55 degrees away from a true side view.
+#: Apparent shoulder width over trunk length, standing: about SQUARE_WIDTH times
+#: the sine of the camera's angle off the side (its yaw) for adults, so the bounds
+#: sit near 25 and 55 degrees away from a true side view.
+SQUARE_WIDTH = 0.75
 SIDE_MAX_WIDTH = 0.32
 OBLIQUE_MAX_WIDTH = 0.62
+#: A trunk within this many degrees of vertical is upright: bent further, its own
+#: foreshortening in an oblique view makes the shoulders look wider than they are.
+UPRIGHT_DEG = 20.0
+#: The largest yaw a sagittal angle is corrected for: past it, a lean's forward
+#: part is squeezed to half or less of its length, and the view is a front one.
+MAX_YAW_DEG = 60.0
 
 _SIDE_POINTS = ("shoulder", "hip", "knee", "ankle")
 _LR = ("left", "right")
 _ANKLES = [INDEX["left_ankle"], INDEX["right_ankle"]]
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 _KNEES = [INDEX["left_knee"], INDEX["right_knee"]]
-_FEET = [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("heel", "foot_index")]
 #: Window of the running median that gives the floor level under the feet.
 FLOOR_WINDOW_S = 2.0
 #: Seconds over which the facing votes are summed and the view width smoothed.
@@ -72,13 +79,16 @@ class Kinematics:
         facing: (T,) +1 where the person faces image-right, -1 image-left (a lifter
             may turn between reps).
         view: The camera view over the whole set.
-        width: (T,) apparent shoulder width over trunk length (see :func:`camera_view`),
-            smoothed over a second; NaN where unknown.
+        width: (T,) apparent shoulder width over trunk length (see :func:`shoulder_width`),
+            read while upright and smoothed over a second (see :func:`view_width`).
+        yaw: (T,) the camera's angle off the lifter's side, degrees (0 = side view),
+            from ``width``; NaN where unknown.
         leg: Leg length (hip-knee-ankle) in pixels, the unit of lengths below.
         angles: Angle name (see :data:`formcheck.angles.ANGLES`) -> (T,) degrees.
+        trunk: (T,) the trunk's lean from vertical in the lifter's own side plane:
+            the image's trunk angle with its forward part unforeshortened for
+            ``yaw`` (see :func:`formcheck.angles.unforeshortened`), degrees.
         height: (T,) shoulder height above the ankles, in leg lengths.
-        hand_offset: (T,) hands ahead of the mid-foot (+ towards facing; the mid-foot is
-            the feet's running median over two seconds), in leg lengths.
         hip_vy: (T,) hip vertical speed, leg lengths per second, + up.
         shoulder_vy: (T,) shoulder vertical speed, leg lengths per second, + up.
         free_foot: (T,) height of the higher ankle above the lower one, metres (from
@@ -101,10 +111,11 @@ class Kinematics:
     facing: NDArray[np.int8] = field(repr=False)
     view: View
     width: FloatArray = field(repr=False)
+    yaw: FloatArray = field(repr=False)
     leg: float
     angles: dict[str, FloatArray] = field(repr=False)
+    trunk: FloatArray = field(repr=False)
     height: FloatArray = field(repr=False)
-    hand_offset: FloatArray = field(repr=False)
     hip_vy: FloatArray = field(repr=False)
     shoulder_vy: FloatArray = field(repr=False)
     free_foot: FloatArray = field(repr=False)
@@ -112,6 +123,25 @@ class Kinematics:
     legs_seen: bool = True
     hip_line: FloatArray | None = field(default=None, repr=False)
     back_bow: FloatArray | None = field(default=None, repr=False)
+
+    def bar_ahead(self, span: slice) -> tuple[FloatArray, FloatArray]:
+        """Over ``span`` (one rep): the hands ahead of where they were lowest, and their rise.
+
+        Where the hands are lowest the bar is on the floor (or at the bottom of the
+        rep), over the mid-foot if the set-up is right; how far they then travel
+        towards where the lifter faces is the bar leaving the legs. Both in per
+        cent of the leg, the forward distance unforeshortened for the camera's
+        yaw (see :func:`formcheck.angles.unforeshortened`). NaN where the hands
+        are not seen.
+        """
+        hands = angles.either(self.xy[span], "wrist")
+        if not np.isfinite(hands[:, 1]).any():
+            nothing = np.full(len(hands), np.nan)
+            return nothing, nothing
+        low = int(np.nanargmax(hands[:, 1]))  # y points down
+        squeeze = np.cos(np.radians(np.minimum(np.nan_to_num(self.yaw[span]), MAX_YAW_DEG)))
+        ahead = self.facing[span] * (hands[:, 0] - hands[low, 0]) / squeeze
+        return 100 * ahead / self.leg, 100 * (hands[low, 1] - hands[:, 1]) / self.leg
 
     def view_of(self, span: slice) -> View:
         """The camera view over the frames ``span`` (e.g. one rep)."""
@@ -141,10 +171,16 @@ def near_side(visibility: NDArray[np.floating]) -> Literal["left", "right"]:
 
 def _window(t: FloatArray, seconds: float) -> int:
     """Half-width in frames of a window of ``seconds`` at the set's frame rate."""
-    return max(1, round(seconds / 2 / float(np.median(np.diff(t))))) if len(t) > 1 else 1
+    return max(1, frames_in(t, seconds / 2))
 
 
-def _running(values: FloatArray, half: int, reduce: str) -> FloatArray:
+def frames_in(t: FloatArray, seconds: float) -> int:
+    """How many frames ``seconds`` last at the set's frame rate (30 fps if one frame)."""
+    step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / 30
+    return round(seconds / step)
+
+
+def running(values: FloatArray, half: int, reduce: str = "median") -> FloatArray:
     """Running ``nansum`` or ``nanmedian`` over ``2 * half + 1`` frames (all-NaN: NaN)."""
     padded = np.pad(values, half, constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
@@ -172,7 +208,7 @@ def facing_track(xy: NDArray[np.floating], t: FloatArray) -> NDArray[np.int8]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         per_frame = np.where(np.isfinite(feet).any(axis=0), np.nansum(feet, axis=0), nose)
-    local = _running(per_frame, _window(t, FACING_WINDOW_S), "sum")
+    local = running(per_frame, _window(t, FACING_WINDOW_S), "sum")
     overall = 1 if np.nansum(per_frame) >= 0 else -1
     return np.where(np.isfinite(local) & (local != 0), np.sign(local), overall).astype(np.int8)
 
@@ -186,6 +222,32 @@ def shoulder_width(xy: NDArray[np.floating]) -> FloatArray:
         return np.asarray(np.abs(left[:, 0] - right[:, 0]) / trunk, np.float64)
 
 
+def view_width(width: FloatArray, trunk: FloatArray, t: FloatArray) -> FloatArray:
+    """(T,) apparent shoulder width, read in upright frames and carried across bent ones.
+
+    Bent over in an oblique view the trunk looks shorter than it is, and the
+    shoulders wider: the camera would seem to move to the front at the bottom
+    of every rep. So the width is the running median (over a second) of the
+    upright frames (trunk within UPRIGHT_DEG of vertical), held across the
+    bent-over frames between them. A set with too few upright frames (a plank,
+    a bridge) takes the running median of every frame.
+    """
+    half = _window(t, VIEW_WINDOW_S)
+    with np.errstate(invalid="ignore"):
+        upright = np.abs(trunk) <= UPRIGHT_DEG
+    if np.count_nonzero(upright & np.isfinite(width)) < MIN_STANDING_FRAMES:
+        return running(width, half, "median")
+    smooth = running(np.where(upright, width, np.nan), half, "median")
+    known = np.flatnonzero(np.isfinite(smooth))
+    return np.interp(np.arange(len(width)), known, smooth[known])
+
+
+def yaw_of(width: FloatArray) -> FloatArray:
+    """The camera's angle off the lifter's side (degrees) from the apparent shoulder width."""
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arcsin(np.clip(width / SQUARE_WIDTH, 0.0, 1.0)))
+
+
 def view_from_width(width: float) -> View:
     """The view label of an apparent shoulder width (NaN: unknown, taken as front)."""
     if not np.isfinite(width):
@@ -193,11 +255,6 @@ def view_from_width(width: float) -> View:
     if width <= SIDE_MAX_WIDTH:
         return View("side", width)
     return View("oblique" if width <= OBLIQUE_MAX_WIDTH else "front", width)
-
-
-def camera_view(xy: NDArray[np.floating]) -> View:
-    """Label the view from the median apparent shoulder width over the set."""
-    return view_from_width(_nanmedian(shoulder_width(xy)))
 
 
 def leg_length(xy: NDArray[np.floating], side: angles.Side) -> float:
@@ -247,9 +304,9 @@ def _planted(values: FloatArray, t: FloatArray) -> FloatArray:
 
     Feet stay put through a hinge while plates hide them now and then and the
     model's toe and heel flicker by 10 % of a leg, so the median is steadier
-    than any single frame: the floor under the lower ankle, the mid-foot.
+    than any single frame: the floor under the lower ankle.
     """
-    return _running(values, _window(t, FLOOR_WINDOW_S), "median")
+    return running(values, _window(t, FLOOR_WINDOW_S), "median")
 
 
 def legs_seen(found: dict[str, FloatArray], height: FloatArray) -> bool:
@@ -299,7 +356,7 @@ def _ankle_heights(series: PoseSeries) -> FloatArray:
     if series.world is None:
         return np.full((len(series), 2), np.nan)
     heights = -np.asarray(series.world[:, _ANKLES, 1], np.float64)
-    return np.stack([_running(h, 2, "median") for h in heights.T], axis=1)
+    return np.stack([running(h, 2, "median") for h in heights.T], axis=1)
 
 
 def stance_side(
@@ -352,7 +409,6 @@ def measure(
     leg = leg_length(xy, side)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # frames without a person
-        feet = np.nanmean(xy[:, _FEET], axis=1)
         floor = _planted(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
     shoulder = angles.either(xy, "shoulder")
     height = (floor - shoulder[:, 1]) / leg
@@ -360,8 +416,9 @@ def measure(
         xy = without_collapsed_hips(xy, _bent(height))
     hip = angles.either(xy, "hip")
     trunk = angles.incline(hip, shoulder, facing)  # both sides: one is often hidden
-    hands = angles.either(xy, "wrist")
     found = {**angles.compute(xy, side, facing), "trunk": trunk}
+    width = view_width(shoulder_width(xy), trunk, series.t)
+    yaw = yaw_of(width)
     seen = lying or legs_seen(found, height)
     if not seen:
         found = {k: np.full_like(v, np.nan) if k in _LEG_ANGLES else v for k, v in found.items()}
@@ -371,13 +428,14 @@ def measure(
         cuts=cuts,
         side=side,
         facing=facing,
-        view=camera_view(xy),
-        width=_running(shoulder_width(xy), _window(series.t, VIEW_WINDOW_S), "median"),
+        view=view_from_width(_nanmedian(width)),
+        width=width,
+        yaw=yaw,
         leg=leg,
         angles=found,
+        trunk=angles.unforeshortened(trunk, np.minimum(yaw, MAX_YAW_DEG)),
         legs_seen=seen,
         height=height,
-        hand_offset=facing * (hands[:, 0] - _planted(feet[:, 0], series.t)) / leg,
         hip_vy=-_speed(hip[:, 1], series.t) / leg,
         shoulder_vy=-_speed(shoulder[:, 1], series.t) / leg,
         free_foot=np.abs(ankles[:, 1] - ankles[:, 0]),

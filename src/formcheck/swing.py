@@ -120,7 +120,7 @@ def rep_metrics(kin: Kinematics, rep: Rep) -> dict[str, float]:
     rises towards vertical on the way up: the hips snapping open, a proxy of the
     swing's power that a later load rule can follow across the set.
     """
-    trunk = kin.angles["trunk"]
+    trunk = kin.trunk
     rate = -np.gradient(trunk, kin.t) if len(kin.t) > 2 else np.full_like(trunk, np.nan)
     return {
         "bell_height_trunks": _peak(bell_height(kin), slice(rep.bottom, rep.lockout_end + 1)),

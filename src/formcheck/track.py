@@ -98,9 +98,7 @@ def of_reps(
         lines = [Line(c, v[c]) for c in ("squat_pattern", "incomplete_lockout") if c in checks]
         lines += [Line("lean_back", -v["lean_back"])] if "lean_back" in checks else []
         channels.append(
-            Channel(
-                "trunk", "trunk from vertical (+ forward)", "deg", kin.angles["trunk"], tuple(lines)
-            )
+            Channel("trunk", "trunk from vertical (+ forward)", "deg", kin.trunk, tuple(lines))
         )
     bow = _back_bow(kin, checks, limits, reps)
     channels += [bow] if bow is not None else []
@@ -109,10 +107,10 @@ def of_reps(
     if "bar_drift" in checks:
         channels.append(
             Channel(
-                "hand_offset",
-                "hands ahead of mid-foot",
+                "bar_ahead",
+                "hands ahead of where they left the floor",
                 "% leg",
-                kin.hand_offset * 100,
+                _bar_ahead(kin, reps),
                 (Line("bar_drift", v["bar_drift"]),),
             )
         )
@@ -127,6 +125,16 @@ def of_reps(
             )
         )
     return Track(kin.t, kin.xy, kin.side, tuple(channels), "knee" if lying else "vertical")
+
+
+def _bar_ahead(kin: Kinematics, reps: Sequence[RepResult]) -> NDArray[np.float64]:
+    """How far the hands travel ahead of their lowest point, rep by rep (NaN between reps)."""
+    ahead = np.full(len(kin.t), np.nan)
+    for rep in reps:
+        start, end = np.searchsorted(kin.t, [rep.start_s, rep.end_s])
+        span = slice(int(start), min(int(end), len(kin.t) - 1) + 1)
+        ahead[span] = kin.bar_ahead(span)[0]
+    return ahead
 
 
 def _back_bow(
