@@ -60,6 +60,20 @@ def test_hips_placed_on_the_thigh_while_bent_over_are_dropped() -> None:
     assert np.isfinite(without_collapsed_hips(xy, np.zeros_like(bent))[:, HIPS]).all()
 
 
+def test_a_thigh_foreshortened_by_an_oblique_view_keeps_its_hip() -> None:
+    series = hinge(set_of_hinges(), shin=10)
+    xy = series.xy.astype(np.float64)
+    bent = series.xy[:, INDEX["left_shoulder"], 1] > np.percentile(series.xy[:, 11, 1], 80)
+    thigh = xy[:, HIPS] - xy[:, KNEES]
+    usual = np.percentile(np.linalg.norm(thigh, axis=-1), 90)
+    # bent over, the thighs point at the camera and look half their length
+    short = thigh / np.linalg.norm(thigh, axis=-1, keepdims=True) * 0.5 * usual
+    xy[np.ix_(bent, HIPS)] = xy[np.ix_(bent, KNEES)] + short[bent]
+    side, oblique = np.zeros(len(xy)), np.full(len(xy), 45.0)
+    assert np.isnan(without_collapsed_hips(xy, bent, side)[bent][:, HIPS]).all()
+    assert np.isfinite(without_collapsed_hips(xy, bent, oblique)[bent][:, HIPS]).all()
+
+
 @pytest.mark.parametrize(
     ("yaw", "label"), [(0, "side"), (15, "side"), (40, "oblique"), (75, "front")]
 )

@@ -270,30 +270,39 @@ def leg_length(xy: NDArray[np.floating], side: angles.Side) -> float:
 
 
 def without_collapsed_hips(
-    xy: FloatArray, bent: NDArray[np.bool_], least: float = HIP_COLLAPSE
+    xy: FloatArray,
+    bent: NDArray[np.bool_],
+    yaw: FloatArray | None = None,
+    least: float = HIP_COLLAPSE,
 ) -> FloatArray:
     """``xy`` with both hips set missing in bent-over frames where they sit on the thigh.
 
     Hunched over a bar, a lifter's hips are sometimes placed near the knees
     (seen on heavy synthetic bodies at the bottom of a pull): the trunk angle
-    then reads upright where it is bent 70 degrees. Foreshortening only ever
-    shortens a thigh a little in the views the checks use, so a hip closer to
-    its knee than ``least`` times the thigh's usual length (its 90th percentile
-    over the set) is no measurement of the hip. Only bent-over frames are
-    judged: standing behind the plates it is the knee that the model misplaces.
+    then reads upright where it is bent 70 degrees. A thigh pointing forward
+    is foreshortened by the cosine of the camera's angle off the side (``yaw``,
+    degrees per frame; None: a side view), so a hip closer to its knee than
+    ``least`` times the thigh's usual length (its 90th percentile over the set,
+    standing) times cos(yaw) is no measurement of the hip. Only bent-over
+    frames are judged: standing behind the plates it is the knee that the
+    model misplaces.
 
     Args:
         xy: (T, 33, 2) conditioned landmarks, NaN where missing.
         bent: (T,) frames where the lifter is bent over.
-        least: Shortest plausible thigh, as a fraction of its usual length.
+        yaw: (T,) the camera's angle off the lifter's side, NaN where unknown.
+        least: Shortest plausible thigh seen from the side, as a fraction of its
+            usual length.
     """
     hips, knees = xy[:, _HIPS], xy[:, _KNEES]
     thighs = np.linalg.norm(hips - knees, axis=-1)  # (T, 2), NaN where either is missing
     if not np.isfinite(thighs).any():
         return xy
     usual = float(np.nanpercentile(thighs, 90))
+    turned = np.zeros(len(xy)) if yaw is None else np.minimum(np.nan_to_num(yaw), MAX_YAW_DEG)
+    shortest = least * usual * np.cos(np.radians(turned))
     with np.errstate(invalid="ignore"):
-        collapsed = (thighs < least * usual).any(axis=1) & bent
+        collapsed = (thighs < shortest[:, None]).any(axis=1) & bent
     out = xy.copy()
     out[np.ix_(collapsed, _HIPS)] = np.nan
     return out
@@ -412,13 +421,15 @@ def measure(
         floor = _planted(np.nanmax(xy[:, _ANKLES, 1], axis=1), series.t)
     shoulder = angles.either(xy, "shoulder")
     height = (floor - shoulder[:, 1]) / leg
-    if not lying:
-        xy = without_collapsed_hips(xy, _bent(height))
     hip = angles.either(xy, "hip")
+    # read while upright, where no hip is dropped below
+    width = view_width(shoulder_width(xy), angles.incline(hip, shoulder, facing), series.t)
+    yaw = yaw_of(width)
+    if not lying:
+        xy = without_collapsed_hips(xy, _bent(height), yaw)
+        hip = angles.either(xy, "hip")
     trunk = angles.incline(hip, shoulder, facing)  # both sides: one is often hidden
     found = {**angles.compute(xy, side, facing), "trunk": trunk}
-    width = view_width(shoulder_width(xy), trunk, series.t)
-    yaw = yaw_of(width)
     seen = lying or legs_seen(found, height)
     if not seen:
         found = {k: np.full_like(v, np.nan) if k in _LEG_ANGLES else v for k, v in found.items()}

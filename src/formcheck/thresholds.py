@@ -79,8 +79,8 @@ _DEADLIFT_SQUAT = (
     "Chosen (issue 30) on the tune renders' first 93 hinge clips and the 86 real hinge "
     "clips: the line with the best F0.5, moved midway to the nearest clean reading "
     "beyond it. "
-    "Tune: squatted pulls (a trunk within 30 deg of vertical at lift-off) read 14-25, "
-    "clean ones from 27 (median 46); real clean pulls 42-97, the one real squatted "
+    "Tune: squatted pulls (a trunk within 30 deg of vertical at lift-off) read 9-32, "
+    "clean ones from 28 (median 44); real clean pulls 42-97, the one real squatted "
     "pull 46 (missed). Sumo lifters leave the floor 5-10 deg more upright than "
     "conventional ones (Escamilla et al. 2000, Med Sci Sports Exerc 32(7):1265)."
 )
@@ -91,8 +91,9 @@ _HIPS = (
     "Chosen (issue 30) on the tune renders' first 93 hinge clips and the 86 real hinge "
     "clips: the line with the best F0.5, moved midway to the nearest clean reading "
     "beyond it. "
-    "Tune: hips-first pulls 14-17, clean ones up to 6 (95th percentile); real clean "
-    "pulls up to 15, the one real hips-first pull 10 (missed)."
+    "Tune: hips-first pulls 6-17, clean ones up to 8 (95th percentile); real clean "
+    "pulls up to 15 (two of one lifter flagged), the one real hips-first pull 10 "
+    "(missed)."
 )
 _DRIFT = (
     "Largest distance the hands (the bar) travel towards where the lifter faces from "
@@ -193,7 +194,7 @@ TABLE: dict[str, dict[str, Limit]] = {
         "squat_pattern": Limit(21, 26, 31, _DEADLIFT_SQUAT),
         "incomplete_lockout": Limit(20, 15, 10, _LOCKOUT),
         "lean_back": Limit(16, 12, 9, _LEAN),
-        "hips_rise_first": Limit(20, 16, 12, _HIPS),
+        "hips_rise_first": Limit(17, 13, 9, _HIPS),
         "bar_drift": Limit(14, 11, 8, _DRIFT),
     },
     "rdl": {
