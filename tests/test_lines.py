@@ -13,7 +13,7 @@ from test_report_html import EVIL, Dom, browse, needs_chromium
 
 from formcheck.evaluation import find_clips
 from formcheck.evaluation.labels import Clip
-from formcheck.evaluation.lines import choose_line, chosen_on, line_scores
+from formcheck.evaluation.lines import choose_line, chosen_on, line_scores, line_with_margin
 from formcheck.evaluation.plots import page
 from formcheck.evaluation.scoring import Reading, Score
 from formcheck.evaluation.tables import markdown
@@ -32,6 +32,15 @@ def test_the_line_chosen_separates_clean_from_faulty_and_prefers_no_false_flags(
     assert choose_line(readings) == 9.0
     clean_only = _score("b", [(2.0, False), (4.0, False)]).readings
     assert choose_line(clean_only) is None
+
+
+def test_the_line_moves_midway_to_the_nearest_clean_reading() -> None:
+    readings = _score("a", [(2.0, False), (5.0, False), (9.0, True), (12.0, True)]).readings
+    assert line_with_margin(readings) == 7.0
+    below = [replace(r, value=-(r.value or 0.0), above=False) for r in readings]
+    assert line_with_margin(below) == -7.0
+    assert line_with_margin(_score("b", [(9.0, True)]).readings) == 9.0
+    assert line_with_margin(_score("c", [(2.0, False)]).readings) is None
 
 
 def test_a_source_unlike_the_others_is_scored_with_a_line_it_did_not_choose() -> None:

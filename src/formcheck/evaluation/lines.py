@@ -89,6 +89,26 @@ def choose_line(readings: Sequence[Reading]) -> float | None:
     return best_line
 
 
+def line_with_margin(readings: Sequence[Reading]) -> float | None:
+    """:func:`choose_line`'s line, moved midway to the nearest clean reading beyond it.
+
+    The best F0.5 line sits on a faulty reading; halfway to the next clean one
+    leaves the same counts on ``readings`` and room on both sides for people
+    not among them. None: no faulty rep measured.
+    """
+    line = choose_line(readings)
+    if line is None:
+        return None
+    measured = [r for r in readings if r.value is not None]
+    above = measured[0].above
+    beyond = [
+        r.value for r in measured if not r.fault and (r.value < line if above else r.value > line)
+    ]
+    if not beyond:
+        return line
+    return (line + (max(beyond) if above else min(beyond))) / 2
+
+
 def line_scores(scores: Sequence[Score]) -> list[LineScore]:
     """Per exercise and fault code: abstention, today's line, leave-one-source-out lines."""
     by_code: dict[tuple[str, str], list[tuple[str, Reading]]] = {}
