@@ -99,11 +99,9 @@ def line_with_margin(readings: Sequence[Reading]) -> float | None:
     line = choose_line(readings)
     if line is None:
         return None
-    measured = [r for r in readings if r.value is not None]
-    above = measured[0].above
-    beyond = [
-        r.value for r in measured if not r.fault and (r.value < line if above else r.value > line)
-    ]
+    above = readings[0].above
+    clean = [r.value for r in readings if r.value is not None and not r.fault]
+    beyond = [v for v in clean if (v < line if above else v > line)]
     if not beyond:
         return line
     return (line + (max(beyond) if above else min(beyond))) / 2
