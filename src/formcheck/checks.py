@@ -198,11 +198,12 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
     floor: a hinge sets the hips high and the chest over the bar. Conventional
     lifters leave the floor with the trunk well forward of vertical, sumo lifters
     5-10 degrees more upright (Escamilla et al. 2000, Med Sci Sports Exerc
-    32(7):1265); a squatted pull starts with the chest nearly upright. RDLs,
-    good mornings and swings hinge further, so their lines sit higher. The
-    measure is the trunk's lean at lift-off (the lowest shoulders) in the
-    lifter's own side plane (``kin.trunk``: the image's lean corrected for a
-    camera turned up to 60 degrees off the side), so oblique views count too.
+    32(7):1265); a squatted pull starts with the chest nearly upright. RDLs
+    and good mornings hinge further, so their line sits higher. The measure is
+    the trunk's lean at lift-off (the lowest shoulders; from standing, the
+    bottom) in the lifter's own side plane (``kin.trunk``: the image's lean
+    corrected for a camera turned up to 60 degrees off the side), so oblique
+    views count too.
     """
     found = _median(kin.trunk, _around(_lift_off(kin, rep), len(kin.t)))
     return None if found is None else replace(found, details=_yaw(kin, rep))
