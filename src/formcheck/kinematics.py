@@ -139,7 +139,7 @@ class Kinematics:
             nothing = np.full(len(hands), np.nan)
             return nothing, nothing
         low = int(np.nanargmax(hands[:, 1]))  # y points down
-        squeeze = np.cos(np.radians(np.minimum(np.nan_to_num(self.yaw[span]), MAX_YAW_DEG)))
+        squeeze = squeeze_of(self.yaw[span])
         ahead = self.facing[span] * (hands[:, 0] - hands[low, 0]) / squeeze
         return 100 * ahead / self.leg, 100 * (hands[low, 1] - hands[:, 1]) / self.leg
 
@@ -242,6 +242,14 @@ def view_width(width: FloatArray, trunk: FloatArray, t: FloatArray) -> FloatArra
     return np.interp(np.arange(len(width)), known, smooth[known])
 
 
+def squeeze_of(yaw: FloatArray) -> FloatArray:
+    """How much a forward distance shrinks in the picture: cos(yaw), yaw at most MAX_YAW_DEG.
+
+    Where the yaw is unknown (NaN), a side view: nothing shrinks.
+    """
+    return np.asarray(np.cos(np.radians(np.minimum(np.nan_to_num(yaw), MAX_YAW_DEG))), np.float64)
+
+
 def yaw_of(width: FloatArray) -> FloatArray:
     """The camera's angle off the lifter's side (degrees) from the apparent shoulder width."""
     with np.errstate(invalid="ignore"):
@@ -299,8 +307,7 @@ def without_collapsed_hips(
     if not np.isfinite(thighs).any():
         return xy
     usual = float(np.nanpercentile(thighs, 90))
-    turned = np.zeros(len(xy)) if yaw is None else np.minimum(np.nan_to_num(yaw), MAX_YAW_DEG)
-    shortest = least * usual * np.cos(np.radians(turned))
+    shortest = least * usual * (np.ones(len(xy)) if yaw is None else squeeze_of(yaw))
     with np.errstate(invalid="ignore"):
         collapsed = (thighs < shortest[:, None]).any(axis=1) & bent
     out = xy.copy()
