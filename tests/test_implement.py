@@ -37,9 +37,30 @@ def test_a_plate_that_rises_with_the_hands_scores_high_and_one_left_behind_low()
     assert lifted > 0.5 and left < -0.3
 
 
-def test_a_patch_off_the_image_gives_no_score() -> None:
+def front(bar_y: int | None) -> np.ndarray:
+    """From the front: legs standing in the middle, a thin bar across with plates far out."""
+    image = np.full((480, 640, 3), 150, np.uint8)
+    image[400:] = (120, 90, 60)
+    cv2.rectangle(image, (290, 200), (350, 400), (60, 40, 30), -1)  # legs, never moving
+    if bar_y is not None:
+        cv2.line(image, (130, bar_y), (510, bar_y), (200, 200, 200), 2)
+        for x in (150, 490):
+            cv2.rectangle(image, (x - 8, bar_y - 45), (x + 8, bar_y + 45), (20, 20, 20), -1)
+    return image
+
+
+def test_a_thin_bar_seen_from_the_front_tells_a_pull_from_standing_up() -> None:
+    hands = implement.Rise(0, 10, np.array([320.0, 380.0]), np.array([320.0, 260.0]))
+    lifted = implement.rise_score(front(380), front(260), hands, LEG)
+    left = implement.rise_score(front(380), front(380), hands, LEG)
+    assert lifted is not None and left is not None
+    assert lifted > 0.3 and left < -0.3
+
+
+@pytest.mark.parametrize("hands", [(-250.0, 380.0), (np.nan, np.nan)])
+def test_hands_off_the_image_or_unknown_give_no_score(hands: tuple[float, float]) -> None:
     image = scene(BOTTOM, BOTTOM)
-    r = implement.Rise(0, 10, np.array([5.0, 5.0]), np.array(TOP, float))
+    r = implement.Rise(0, 10, np.array(hands), np.array(TOP, float))
     assert implement.rise_score(image, image, r, LEG) is None
 
 
