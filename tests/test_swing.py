@@ -7,6 +7,8 @@ import pytest
 from figures import TRUNK, hinge, ramp
 
 from formcheck.analyze import analyze
+from formcheck.checks import CHECKS, check_of
+from formcheck.thresholds import thresholds
 
 FPS = 30.0
 
@@ -69,3 +71,33 @@ def test_slower_hips_later_in_the_set_show_as_speed_lost() -> None:
     speeds = [r.metrics["peak_trunk_extension_deg_per_s"] for r in report.reps]
     assert speeds[0] > speeds[-1]
     assert report.set_metrics["speed_change_pct"] < -20
+
+
+def _bottoms(style: str) -> np.ndarray:
+    """Each swing's squat_pattern reading, for a set swung in ``style``."""
+    trunk, hands = swing_set(5)
+    depth = trunk / 60  # 0 standing, 1 at each swing's bottom
+    figure = {
+        "hinge": hinge(trunk, shin=8.0 * depth, hands_up=hands),
+        # a shallow hinge, the chest higher than a hinged swing's: still the hips' work
+        "shallow": hinge(45 * depth, shin=10.0 * depth, thigh=-25 * depth, hands_up=hands),
+        "squat": hinge(30 * depth, shin=35.0 * depth, thigh=-60 * depth, hands_up=hands),
+    }[style]
+    report = analyze(figure, "kb_swing")
+    return np.array([r.metrics["squat_pattern"] for r in report.reps])
+
+
+def test_a_squatted_swing_is_told_by_the_knees_not_by_the_chest() -> None:
+    hinged, shallow, squatted = (_bottoms(s) for s in ("hinge", "shallow", "squat"))
+    line = thresholds("kb_swing").values["squat_pattern"]
+    assert len(hinged) == len(shallow) == len(squatted) == 5
+    # the hips' share of the bend: 80 / (80 + 28), 70 / (70 + 35), 90 / (90 + 95)
+    assert hinged == pytest.approx(74, abs=2) and shallow == pytest.approx(67, abs=2)
+    assert squatted == pytest.approx(49, abs=2)
+    assert (hinged > line).all() and (shallow > line).all() and (squatted <= line).all()
+
+
+def test_only_the_swing_has_its_own_squat_pattern_check() -> None:
+    swing, pull = check_of("kb_swing", "squat_pattern"), check_of("deadlift", "squat_pattern")
+    assert pull is CHECKS["squat_pattern"] and swing is not pull
+    assert swing.unit == "%" and swing.code == pull.code and swing.fault_if == pull.fault_if

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import angles, implement, swing, track, velocity
-from formcheck.checks import CHECKS, Abstention, Check, Measurement
+from formcheck.checks import Abstention, Check, Measurement, check_of
 from formcheck.coaching.cues import hold_cues, ranges, set_cues
 from formcheck.conditioning import Conditioning, condition
 from formcheck.exercises import EXERCISES, Exercise
@@ -69,7 +69,7 @@ def analyze(
         return _analyze_holds(series, spec, limits, conditioning)
     kin = measure(series, conditioning, single_leg=spec.single_leg, lying=spec.lying)
     kin, reps = _reps(series, kin, spec, rep_rules, frames)
-    checks = [CHECKS[c] for c in spec.checks]
+    checks = [check_of(exercise, c) for c in spec.checks]
     full_reps = [rep for rep in reps if rep.full]
     judged = [_judge(kin, rep, checks, limits, full_reps, spec.swing) for rep in reps]
     full = tuple(r for r, rep in zip(judged, reps, strict=True) if rep.full)
@@ -228,7 +228,7 @@ def _without_unloaded_rises(
 
 def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -> CameraView:
     """The set's view, what it cannot judge, and the reps seen from another angle."""
-    skipped = tuple(c for c in spec.checks if kin.view.label not in CHECKS[c].views)
+    skipped = tuple(c for c in spec.checks if kin.view.label not in check_of(spec.name, c).views)
     warnings = []
     if skipped:
         warnings.append(

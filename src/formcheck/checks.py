@@ -6,7 +6,9 @@ are not judged) and compares it with a threshold from
 and says why. Most checks look at one rep; a check that compares a rep with the
 rest of the set (the spine's) is registered with ``compares_reps``. Exercises
 list the checks they run by code; adding an exercise touches neither this engine
-nor the others.
+nor the others. Where one fault shows differently in one exercise (a squatted
+swing is not a squatted pull), that exercise gets its own variant of the check,
+registered ``only`` for it; :func:`check_of` finds it.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ class Check:
 
 
 CHECKS: dict[str, Check] = {}
+#: Checks that replace the common one for some exercises: (exercise, code) -> check.
+_VARIANTS: dict[tuple[str, str], Check] = {}
 
 _SAGITTAL: frozenset[ViewLabel] = frozenset({"side", "oblique"})
 _ANY: frozenset[ViewLabel] = frozenset({"side", "oblique", "front"})
@@ -130,25 +134,35 @@ def register(
     cue: str,
     *,
     compares_reps: bool = False,
+    only: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
     """Decorator: register ``measure`` as the check for fault ``code``.
 
     ``measure(kin, rep)`` looks at one rep; with ``compares_reps`` it is
-    ``measure(kin, rep, reps)`` and also gets the set's full reps.
+    ``measure(kin, rep, reps)`` and also gets the set's full reps. With ``only``,
+    it is the check of those exercises alone, in place of the common one.
     """
 
     def wrap(measure: Callable[..., Outcome]) -> Callable[..., Outcome]:
         full = measure if compares_reps else (lambda kin, rep, _reps: measure(kin, rep))
-        _add(Check(code, label, metric, unit, fault_if, views, cue, full))
+        _add(Check(code, label, metric, unit, fault_if, views, cue, full), only)
         return measure
 
     return wrap
 
 
-def _add(check: Check) -> None:
-    if check.code in CHECKS:
+def _add(check: Check, only: frozenset[str]) -> None:
+    keys = [(exercise, check.code) for exercise in only]
+    if any(k in _VARIANTS for k in keys) or (not only and check.code in CHECKS):
         raise ValueError(f"a check for {check.code!r} is already registered")
-    CHECKS[check.code] = check
+    _VARIANTS.update(dict.fromkeys(keys, check))
+    if not only:
+        CHECKS[check.code] = check
+
+
+def check_of(exercise: str, code: str) -> Check:
+    """The check ``exercise`` runs for fault ``code``: its own variant, else the common one."""
+    return _VARIANTS.get((exercise, code)) or CHECKS[code]
 
 
 def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | None:
@@ -207,6 +221,49 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
     """
     found = _median(kin.trunk, _around(_lift_off(kin, rep), len(kin.t)))
     return None if found is None else replace(found, details=_yaw(kin, rep))
+
+
+@register(
+    "squat_pattern",
+    "hip share",
+    "the hips' share of the bend at the bottom of the swing (hip bend over hip plus "
+    "knee bend), in the lifter's side plane",
+    "%",
+    "below",
+    _SAGITTAL,
+    "Push your hips back: let your chest come forward, shins stay near vertical",
+    only=frozenset({"kb_swing"}),
+)
+def _squatted_swing(kin: Kinematics, rep: Rep) -> Outcome:
+    """A swing squatted: the knees bend as much as the hips at the bottom.
+
+    A coach watches the backswing: in a swing the bell goes back between the
+    legs as the hips fold, shins near vertical and knees soft; a squatted swing
+    sinks, knees forward, chest up (the swing as a hip hinge: McGill and Marshall
+    2012, J Strength Cond Res 26(1):16). The trunk's lean alone cannot tell it:
+    a Russian swing keeps the chest as high as a squatted one, with straight
+    knees. The measure is the hips' share of the bend at the bottom: the hips'
+    flexion (trunk against thigh) over the hips' and knees' (shin against
+    thigh) together, each segment's incline taken in the side plane (see
+    ``Kinematics.sagittal``), in per cent: 50 when the knees bend as much as
+    the hips.
+    """
+    thigh = kin.sagittal("thigh")
+    hips, knees = kin.trunk - thigh, kin.sagittal("shin") - thigh
+    around = _around(rep.bottom, len(kin.t))
+    if not np.isfinite(hips[around]).any() or not np.isfinite(knees[around]).any():
+        return Abstention("the knees are not seen at the bottom of the swing")
+    hip, knee = float(np.nanmedian(hips[around])), float(np.nanmedian(knees[around]))
+    if hip <= 0 or hip + knee <= 0:
+        return Abstention(
+            "the hips read straight or over-extended at the bottom of the swing: the "
+            "landmarks are off",
+            {"hip_bend_deg": hip, "knee_bend_deg": knee},
+        )
+    details = {"hip_bend_deg": hip, "knee_bend_deg": knee, **_yaw(kin, rep)}
+    return Measurement(
+        100 * hip / (hip + max(knee, 0.0)), around.start, around.stop - 1, None, details, rep.bottom
+    )
 
 
 @register(

@@ -510,14 +510,14 @@ def _show_holds(report: SetReport) -> None:
 
 def _rep_table(report: SetReport, checked: list[str]) -> Table:
     """One row per rep: verdict, then each check's measured value (red when a fault)."""
-    from formcheck.checks import CHECKS
+    from formcheck.checks import check_of
 
     title = f"{report.exercise}: {report.summary.rep_count} reps ({report.profile})"
     table = Table(title=title, title_justify="left")
     table.add_column("rep", justify="right")
     table.add_column("verdict")
     for code in checked:
-        check = CHECKS[code]
+        check = check_of(report.exercise, code)
         limit = _value(report.thresholds[code], check.unit)
         table.add_column(f"{check.label.replace(' ', chr(10))}\n[dim]{check.sign}{limit}[/]")
     table.add_column("at", justify="right")
@@ -526,7 +526,7 @@ def _rep_table(report: SetReport, checked: list[str]) -> Table:
         cells = [
             "[dim]?[/]"
             if c in rep.abstained
-            else _cell(rep.metrics.get(c), CHECKS[c].unit, c in faulty)
+            else _cell(rep.metrics.get(c), check_of(report.exercise, c).unit, c in faulty)
             for c in checked
         ]
         table.add_row(str(rep.index), _verdict(rep, bool(checked)), *cells, f"{rep.start_s:.1f}s")

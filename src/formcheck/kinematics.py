@@ -143,6 +143,10 @@ class Kinematics:
         ahead = self.facing[span] * (hands[:, 0] - hands[low, 0]) / squeeze
         return 100 * ahead / self.leg, 100 * (hands[low, 1] - hands[:, 1]) / self.leg
 
+    def sagittal(self, name: str) -> FloatArray:
+        """(T,) the incline ``name`` (``thigh``, ``shin``) in the side plane, like ``trunk``."""
+        return angles.unforeshortened(self.angles[name], np.minimum(self.yaw, MAX_YAW_DEG))
+
     def view_of(self, span: slice) -> View:
         """The camera view over the frames ``span`` (e.g. one rep)."""
         return view_from_width(_nanmedian(self.width[span]))

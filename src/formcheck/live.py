@@ -270,7 +270,7 @@ class Coach:
         counter = f"{len(self.reps)} reps"
         if not self.reps:
             return counter, None
-        return counter, rep_banner(self.reps[-1], dict(self.limits.values))
+        return counter, rep_banner(self.reps[-1], self.spec.name, dict(self.limits.values))
 
     def _take(self, report: SetReport, upto: float, t: float) -> None:
         """Count the reps newly finished by ``upto``; say the cue of each faulty one."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.checks import CHECKS
+from formcheck.checks import Check, check_of
 from formcheck.exercises import EXERCISES
 from formcheck.outputs.overlay import UNITS, tone
 from formcheck.report import RepResult, SetReport
@@ -115,12 +115,13 @@ def _suggestion(report: SetReport) -> str:
 
 def _reps(report: SetReport) -> str:
     codes = [c for c in report.thresholds if c not in report.camera_view.skipped]
+    checks = [check_of(report.exercise, c) for c in codes]
     head = "".join(
-        f"<th>{escape(CHECKS[c].label)}<br><span class='muted'>{CHECKS[c].sign}"
-        f"{_value(report.thresholds[c], CHECKS[c].unit)}</span></th>"
-        for c in codes
+        f"<th>{escape(c.label)}<br><span class='muted'>{c.sign}"
+        f"{_value(report.thresholds[c.code], c.unit)}</span></th>"
+        for c in checks
     )
-    rows = [_rep_row(r, codes) for r in report.reps]
+    rows = [_rep_row(r, checks) for r in report.reps]
     rows += [
         f"<tr><td>-</td><td colspan='{len(codes) + 2}' class='muted'>partial rep at "
         f"{p.start_s:.1f}-{p.end_s:.1f} s ({escape(p.note)}), not counted</td></tr>"
@@ -132,15 +133,16 @@ def _reps(report: SetReport) -> str:
     )
 
 
-def _rep_row(rep: RepResult, codes: Sequence[str]) -> str:
+def _rep_row(rep: RepResult, checks: Sequence[Check]) -> str:
     faulty = {f.code for f in rep.faults}
     cells = []
-    for c in codes:
+    for check in checks:
+        c = check.code
         if c in rep.abstained:
             cells.append(f"<td class='num muted' title='{escape(rep.abstained[c])}'>?</td>")
             continue
         value = rep.metrics.get(c)
-        text = "-" if value is None or not math.isfinite(value) else _value(value, CHECKS[c].unit)
+        text = "-" if value is None or not math.isfinite(value) else _value(value, check.unit)
         cells.append(f"<td class='num{' fault' if c in faulty else ''}'>{text}</td>")
     verdict = tone(rep)
     return (

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import angles
-from formcheck.checks import CHECKS
+from formcheck.checks import check_of
 from formcheck.exercises import EXERCISES
 from formcheck.holds import Hold
 from formcheck.report import Fault, RepResult, SetReport
@@ -98,7 +98,7 @@ class Overlays:
         else:
             counter, banner = self._rep_state(t)
             if verdict_of is not None:
-                banner = rep_banner(verdict_of, self.report.thresholds)
+                banner = rep_banner(verdict_of, self.report.exercise, self.report.thresholds)
         return Overlay(self._chain[i], self._guide[i], self._readouts(i), counter, banner)
 
     def _readouts(self, i: int) -> tuple[str, ...]:
@@ -119,7 +119,7 @@ class Overlays:
         )
         if not done:
             return counter, None
-        return counter, rep_banner(done[-1], self.report.thresholds)
+        return counter, rep_banner(done[-1], self.report.exercise, self.report.thresholds)
 
     def _hold_state(self, t: float) -> tuple[str, Banner | None]:
         holds = self.report.holds
@@ -133,12 +133,12 @@ class Overlays:
         return f"hold {number}: {t - hold.start_s:.1f} s", _hold_banner(hold, t, self.report)
 
 
-def rep_banner(rep: RepResult, thresholds: dict[str, float]) -> Banner:
+def rep_banner(rep: RepResult, exercise: str, thresholds: dict[str, float]) -> Banner:
     """The verdict of a rep, with its worst fault against its line and the cue."""
     if not rep.faults:
         return Banner(f"rep {rep.index}: good", "good")
     worst = worst_fault(rep)
-    check = CHECKS[worst.code]
+    check = check_of(exercise, worst.code)
     unit = UNITS.get(worst.unit, worst.unit)
     told = check.cue.split(":")[0]
     text = (

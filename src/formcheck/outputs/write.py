@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck.checks import CHECKS
+from formcheck.checks import check_of
 from formcheck.files import write_text
 from formcheck.outputs import html, tables
 from formcheck.outputs.draw import draw
@@ -78,7 +78,7 @@ def moments(report: SetReport) -> list[tuple[float, str, RepResult | None]]:
         if not rep.faults:
             continue
         fault = worst_fault(rep)
-        check = CHECKS[fault.code]
+        check = check_of(report.exercise, fault.code)
         at = fault.at_s if fault.at_s is not None else (fault.start_s + fault.end_s) / 2
         unit = UNITS.get(fault.unit, fault.unit)
         out.append(
