@@ -380,16 +380,19 @@ def _bar_drift(kin: Kinematics, rep: Rep) -> Outcome:
     they were lowest, while in the lower half of their path, in per cent of the
     leg (``kin.bar_ahead``, unforeshortened for the camera's yaw). The model's
     hands jump for a frame or two behind the plates, so the largest value of a
-    running median over five frames. Hidden hands: the check abstains. Side
-    views only: from an oblique view the model's hands wander far enough that
-    clean rendered pulls read up to a third of a leg.
+    running median over five frames. Behind the plates the model guesses the
+    hands, and its guesses wander by more than a drifting bar, so only hands it
+    sees clearly count (``kinematics.HANDS_VISIBLE``); where they are not seen
+    in most of the rep, the check abstains. Side views only: from an oblique
+    view the model's hands wander far enough that clean rendered pulls read up
+    to a third of a leg.
     """
     ahead, rise = kin.bar_ahead(_span(rep))
     seen = np.isfinite(ahead)
     if seen.mean() < HANDS_SEEN:
         return Abstention(
-            "the hands are hidden in most of the rep (behind the plates?): the bar's path "
-            "cannot be followed",
+            "the hands are not seen clearly in most of the rep (behind the plates?): the "
+            "bar's path cannot be followed",
             {"hands_seen": float(seen.mean())},
         )
     with np.errstate(invalid="ignore"):

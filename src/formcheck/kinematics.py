@@ -26,6 +26,12 @@ OBLIQUE_MAX_WIDTH = 0.62
 #: A trunk within this many degrees of vertical is upright: bent further, its own
 #: foreshortening in an oblique view makes the shoulders look wider than they are.
 UPRIGHT_DEG = 20.0
+#: The least visibility the model gives a wrist for it to place the bar: behind the
+#: plates it guesses the hands, and its guesses wander by up to 15 % of the leg,
+#: more than a drifting bar. On the tune renders, with wrists seen at 0.5 or more
+#: clean pulls read up to 15 % of the leg ahead; at 0.8 up to 18; at 0.9 up to 8,
+#: against 22-31 for drifting bars (18 of 237 reps judged).
+HANDS_VISIBLE = 0.9
 #: The largest yaw a sagittal angle is corrected for: past it, a lean's forward
 #: part is squeezed to half or less of its length, and the view is a front one.
 MAX_YAW_DEG = 60.0
@@ -93,6 +99,8 @@ class Kinematics:
         shoulder_vy: (T,) shoulder vertical speed, leg lengths per second, + up.
         free_foot: (T,) height of the higher ankle above the lower one, metres (from
             the model's 3-D world landmarks; NaN without them).
+        hands: (T, 2) the middle of the wrists the model sees clearly (at least
+            HANDS_VISIBLE), pixels: where the bar is; NaN where neither is.
         free_bend: (T,) bend between the trunk line and the leg of the higher ankle,
             degrees: 0 when the raised leg continues the trunk in one straight line.
         legs_seen: False when the model guessed the knees (see :func:`legs_seen`);
@@ -120,6 +128,7 @@ class Kinematics:
     shoulder_vy: FloatArray = field(repr=False)
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
+    hands: FloatArray = field(repr=False)
     legs_seen: bool = True
     hip_line: FloatArray | None = field(default=None, repr=False)
     back_bow: FloatArray | None = field(default=None, repr=False)
@@ -131,17 +140,26 @@ class Kinematics:
         rep), over the mid-foot if the set-up is right; how far they then travel
         towards where the lifter faces is the bar leaving the legs. Both in per
         cent of the leg, the forward distance unforeshortened for the camera's
-        yaw (see :func:`formcheck.angles.unforeshortened`). NaN where the hands
-        are not seen.
+        yaw (see :func:`formcheck.angles.unforeshortened`). The forward distance
+        only where the hands are seen clearly (see ``hands``); the rise wherever
+        the model places them, since its guesses wander forward and back far
+        more than up and down. NaN where the hands are not seen.
         """
-        hands = angles.either(self.xy[span], "wrist")
+        return self._ahead(self.hands[span], span), self._rise(
+            angles.either(self.xy[span], "wrist")
+        )
+
+    def _ahead(self, hands: FloatArray, span: slice) -> FloatArray:
         if not np.isfinite(hands[:, 1]).any():
-            nothing = np.full(len(hands), np.nan)
-            return nothing, nothing
+            return np.full(len(hands), np.nan)
         low = int(np.nanargmax(hands[:, 1]))  # y points down
-        squeeze = squeeze_of(self.yaw[span])
-        ahead = self.facing[span] * (hands[:, 0] - hands[low, 0]) / squeeze
-        return 100 * ahead / self.leg, 100 * (hands[low, 1] - hands[:, 1]) / self.leg
+        ahead = self.facing[span] * (hands[:, 0] - hands[low, 0]) / squeeze_of(self.yaw[span])
+        return np.asarray(100 * ahead / self.leg, np.float64)
+
+    def _rise(self, hands: FloatArray) -> FloatArray:
+        if not np.isfinite(hands[:, 1]).any():
+            return np.full(len(hands), np.nan)
+        return np.asarray(100 * (np.nanmax(hands[:, 1]) - hands[:, 1]) / self.leg, np.float64)
 
     def sagittal(self, name: str) -> FloatArray:
         """(T,) the incline ``name`` (``thigh``, ``shin``) in the side plane, like ``trunk``."""
@@ -162,6 +180,14 @@ class Kinematics:
 def _nanmedian(values: NDArray[np.floating]) -> float:
     finite = values[np.isfinite(values)]
     return float(np.median(finite)) if len(finite) else float("nan")
+
+
+def _clear_hands(xy: FloatArray, visibility: NDArray[np.floating]) -> FloatArray:
+    """(T, 2) the middle of the wrists seen at HANDS_VISIBLE or better (see ``Kinematics``)."""
+    clear = xy.copy()
+    for name in ("left_wrist", "right_wrist"):
+        clear[np.asarray(visibility)[:, INDEX[name]] < HANDS_VISIBLE, INDEX[name]] = np.nan
+    return angles.either(clear, "wrist")
 
 
 def near_side(visibility: NDArray[np.floating]) -> Literal["left", "right"]:
@@ -462,6 +488,7 @@ def measure(
         shoulder_vy=-_speed(shoulder[:, 1], series.t) / leg,
         free_foot=np.abs(ankles[:, 1] - ankles[:, 0]),
         free_bend=_free_bend(xy, ankles),
+        hands=_clear_hands(xy, series.visibility),
         back_bow=None
         if series.outline is None
         else spine.bow(spine.back_profile(series.outline, facing)),
