@@ -95,15 +95,20 @@ def ramp(*pieces: tuple[float, float, float], fps: float = 30.0) -> np.ndarray:
 
 
 def single_leg(
-    trunk: np.ndarray, drop: np.ndarray | float = 0.0, down: np.ndarray | None = None
+    trunk: np.ndarray,
+    drop: np.ndarray | float = 0.0,
+    down: np.ndarray | None = None,
+    yaw: float = 0.0,
 ) -> PoseSeries:
-    """A side-view single-leg hinge: standing on the left leg, the right one raised.
+    """A single-leg hinge: standing on the left leg, the right one raised.
 
     The right leg continues the trunk line backwards from the hip, ``drop``
     degrees lower; where ``down`` (T,) is True the right foot stands beside the
-    left one. World landmarks give the feet's heights (metres, y down).
+    left one. World landmarks give the feet's heights (metres, y down). ``yaw``
+    turns the camera off the side as in :func:`hinge` (the raised leg is drawn
+    unturned).
     """
-    series = hinge(trunk, shin=5.0)
+    series = hinge(trunk, shin=5.0, yaw=yaw)
     n = len(trunk)
     drop = np.broadcast_to(np.asarray(drop, np.float64), (n,))
     down = np.zeros(n, bool) if down is None else down

@@ -140,6 +140,10 @@ def test_single_leg_rdl_flags_a_hanging_free_leg_and_a_touch_down() -> None:
     assert faults == [set(), {"free_leg_line"}, {"lost_balance"}, set()]
     bend = report.reps[1].faults[0]
     assert bend.value == pytest.approx(40, abs=3) and bend.unit == "deg"
+    # from an angle the free leg reaching back goes into depth: no touch-down is judged
+    turned = analyze(single_leg(trunk, drop, touch | done, yaw=40), "single_leg_rdl")
+    assert [r.view for r in turned.reps] == ["oblique"] * 4
+    assert all("lost_balance" in r.skipped for r in turned.reps)
 
 
 def pulls(

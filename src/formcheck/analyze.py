@@ -39,6 +39,10 @@ MIN_RISE_DEG = 5.0
 RISE_SHARE = 0.3
 #: The hips are held at the top of a bridge while within this of their highest (deg).
 TOP_HOLD_DEG = 10.0
+#: The largest hip bend lying down: a hip thrust's bottom reads about 90. Past it
+#: the shoulders and knees sit on one side of the hips, and no body lies like that:
+#: the model has lost the body. Tune renders seen from 45-90 deg read up to 180 then.
+MAX_LYING_BEND_DEG = 100.0
 
 #: Reads the frames of the analysed video shown at the given times (seconds).
 FrameReader = Callable[[list[float]], dict[float, NDArray[np.uint8]]]
@@ -102,7 +106,9 @@ def _reps(
 ) -> tuple[Kinematics, list[Rep]]:
     """The set's reps, counted the exercise's way; lying down, ``kin`` gains its hip line."""
     if spec.lying:
-        hip_line = body_line(kin.xy, kin.side, "knee").deviation_deg
+        bend = body_line(kin.xy, kin.side, "knee").deviation_deg
+        with np.errstate(invalid="ignore"):
+            hip_line = np.where(np.abs(bend) <= MAX_LYING_BEND_DEG, bend, np.nan)
         found = rises(hip_line, kin.t, kin.cuts, _least_rise(hip_line), RISE_SHARE)
         return replace(kin, hip_line=hip_line), found
     assert spec.pattern is not None
