@@ -101,3 +101,16 @@ def test_only_the_swing_has_its_own_squat_pattern_check() -> None:
     swing, pull = check_of("kb_swing", "squat_pattern"), check_of("deadlift", "squat_pattern")
     assert pull is CHECKS["squat_pattern"] and swing is not pull
     assert swing.unit == "%" and swing.code == pull.code and swing.fault_if == pull.fault_if
+
+
+def test_the_swing_draws_its_squat_line_on_the_hips_share_not_the_trunk() -> None:
+    trunk, hands = swing_set(3)
+    report = analyze(hinge(trunk, shin=8.0, hands_up=hands), "kb_swing")
+    assert report.track is not None
+    channels = {c.name: c for c in report.track.channels}
+    assert "squat_pattern" not in {line.code for line in channels["trunk"].lines}
+    share = channels["hip_share"]
+    assert share.unit == "%" and [line.code for line in share.lines] == ["squat_pattern"]
+    assert np.nanmin(share.values) > 0 and np.nanmax(share.values) <= 100
+    for rep in report.reps:  # what each rep reads is on the channel
+        assert np.nanmin(np.abs(share.values - rep.metrics["squat_pattern"])) < 1

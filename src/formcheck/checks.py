@@ -241,28 +241,20 @@ def _squatted_swing(kin: Kinematics, rep: Rep) -> Outcome:
     sinks, knees forward, chest up (the swing as a hip hinge: McGill and Marshall
     2012, J Strength Cond Res 26(1):16). The trunk's lean alone cannot tell it:
     a Russian swing keeps the chest as high as a squatted one, with straight
-    knees. The measure is the hips' share of the bend at the bottom: the hips'
-    flexion (trunk against thigh) over the hips' and knees' (shin against
-    thigh) together, each segment's incline taken in the side plane (see
-    ``Kinematics.sagittal``), in per cent: 50 when the knees bend as much as
-    the hips.
+    knees. The measure is the hips' share of the bend at the bottom
+    (``Kinematics.hip_share``: the hips' flexion over the hips' and knees'
+    together, in the side plane), in per cent: 50 when the knees bend as much
+    as the hips.
     """
-    thigh = kin.sagittal("thigh")
-    hips, knees = kin.trunk - thigh, kin.sagittal("shin") - thigh
     around = _around(rep.bottom, len(kin.t))
-    if not np.isfinite(hips[around]).any() or not np.isfinite(knees[around]).any():
+    if not np.isfinite(kin.angles["knee"][around]).any():
         return Abstention("the knees are not seen at the bottom of the swing")
-    hip, knee = float(np.nanmedian(hips[around])), float(np.nanmedian(knees[around]))
-    if hip <= 0 or hip + knee <= 0:
+    found = _median(kin.hip_share(), around)
+    if found is None:
         return Abstention(
-            "the hips read straight or over-extended at the bottom of the swing: the "
-            "landmarks are off",
-            {"hip_bend_deg": hip, "knee_bend_deg": knee},
+            "the hips read straight or bent back at the bottom of the swing: the landmarks are off"
         )
-    details = {"hip_bend_deg": hip, "knee_bend_deg": knee, **_yaw(kin, rep)}
-    return Measurement(
-        100 * hip / (hip + max(knee, 0.0)), around.start, around.stop - 1, None, details, rep.bottom
-    )
+    return replace(found, at=rep.bottom, details=_yaw(kin, rep))
 
 
 @register(

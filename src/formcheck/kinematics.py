@@ -165,6 +165,19 @@ class Kinematics:
         """(T,) the incline ``name`` (``thigh``, ``shin``) in the side plane, like ``trunk``."""
         return angles.unforeshortened(self.angles[name], np.minimum(self.yaw, MAX_YAW_DEG))
 
+    def hip_share(self) -> FloatArray:
+        """(T,) the hips' share of the bend, per cent, in the side plane.
+
+        The hips' flexion (trunk against thigh) over the hips' and the knees'
+        (shin against thigh) together: 50 when the knees bend as much as the
+        hips. NaN where the hips are straight or bent back, or a leg is not seen.
+        """
+        thigh = self.sagittal("thigh")
+        hips, knees = self.trunk - thigh, self.sagittal("shin") - thigh
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = 100 * hips / (hips + np.maximum(knees, 0.0))
+            return np.asarray(np.where(hips > 0, share, np.nan), np.float64)
+
     def view_of(self, span: slice) -> View:
         """The camera view over the frames ``span`` (e.g. one rep)."""
         return view_from_width(_nanmedian(self.width[span]))

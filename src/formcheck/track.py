@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import spine
+from formcheck.checks import check_of
 from formcheck.kinematics import Kinematics
 from formcheck.report import RepResult
 from formcheck.thresholds import Thresholds
@@ -95,11 +96,22 @@ def of_reps(
             )
         )
     else:
-        lines = [Line(c, v[c]) for c in ("squat_pattern", "incomplete_lockout") if c in checks]
+        # a line goes on the channel its check reads: the swing's squat_pattern
+        # reads the hips' share of the bend, not the trunk
+        shared = (
+            "squat_pattern" in checks and check_of(limits.exercise, "squat_pattern").unit == "%"
+        )
+        on_trunk = [c for c in ("squat_pattern", "incomplete_lockout") if c in checks]
+        lines = [Line(c, v[c]) for c in on_trunk if not (shared and c == "squat_pattern")]
         lines += [Line("lean_back", -v["lean_back"])] if "lean_back" in checks else []
         channels.append(
             Channel("trunk", "trunk from vertical (+ forward)", "deg", kin.trunk, tuple(lines))
         )
+        if shared:
+            share = Line("squat_pattern", v["squat_pattern"])
+            channels.append(
+                Channel("hip_share", "hips' share of the bend", "%", kin.hip_share(), (share,))
+            )
     bow = _back_bow(kin, checks, limits, reps)
     channels += [bow] if bow is not None else []
     channels.append(Channel("hip", "hip angle", "deg", kin.angles["hip"]))
