@@ -99,10 +99,10 @@ class Kinematics:
         shoulder_vy: (T,) shoulder vertical speed, leg lengths per second, + up.
         free_foot: (T,) height of the higher ankle above the lower one, metres (from
             the model's 3-D world landmarks; NaN without them).
-        hands: (T, 2) the middle of the wrists the model sees clearly (at least
-            HANDS_VISIBLE), pixels: where the bar is; NaN where neither is.
         free_bend: (T,) bend between the trunk line and the leg of the higher ankle,
             degrees: 0 when the raised leg continues the trunk in one straight line.
+        hands: (T, 2) the middle of the wrists the model sees clearly (at least
+            HANDS_VISIBLE), pixels: where the bar is; NaN where neither is.
         legs_seen: False when the model guessed the knees (see :func:`legs_seen`);
             the hip, knee, shin and thigh angles are then all missing.
         back_bow: (T,) bow of the back's outline, degrees (see :func:`formcheck.spine.bow`);
