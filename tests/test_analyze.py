@@ -67,6 +67,18 @@ def test_each_fault_carries_its_value_threshold_unit_and_time() -> None:
     assert "(rep 2)" in report.summary.cues[0] or "(rep 3)" in report.summary.cues[0]
 
 
+def test_a_top_whose_hands_are_hidden_is_not_read_off_guessed_hips() -> None:
+    # behind the plates the model guesses the hips; hands hidden there say so
+    trunk = rdl_set([0, 25, 0, 0])
+    figure = hinge(trunk)
+    hidden = replace(figure, visibility=figure.visibility.copy())
+    hidden.visibility[:, [INDEX["left_wrist"], INDEX["right_wrist"]]] = 0.3
+    seen, unseen = analyze(figure, "rdl").reps, analyze(hidden, "rdl").reps
+    assert [f.code for f in seen[1].faults] == ["incomplete_lockout"]
+    assert all("hips are hidden at the top" in r.abstained["incomplete_lockout"] for r in unseen)
+    assert not any(r.faults for r in unseen)
+
+
 def test_a_deadlift_lean_back_is_flagged() -> None:
     pieces = [(0.0, 0.0, 1.0), (0.0, 70.0, 1.2), (70.0, 70.0, 0.6)]
     for top in (0.0, -20.0, 0.0):
