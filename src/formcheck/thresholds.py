@@ -63,7 +63,11 @@ _LOCKOUT = (
     "Trunk angle still forward of vertical at the most upright moment of the top "
     "(at most 1.5 s after reaching it). Behind the plates the model guesses the "
     "hips, which tilts this reading by up to +-6 deg with the view: synthetic clean "
-    "tops read -6 to +14 (median 4), tops 20 deg short read 14-27."
+    "tops read -6 to +14 (median 4), tops 20 deg short read 14-27. Since issue 30 a "
+    "pull (deadlift, RDLs) abstains where the hips were guessed (checks.HANDS_AT_HIPS); "
+    "the tune renders' clean tops then read up to 9. Not moved by the issue-30 rule: "
+    "the tune plan holds one readable short top (7 deg), from which the rule would "
+    "pick 7 and flag real clean tops reading 8-10."
 )
 _LEAN = (
     "Trunk angle (side plane) behind vertical at the top. "
