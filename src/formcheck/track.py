@@ -96,18 +96,15 @@ def of_reps(
             )
         )
     else:
-        # a line goes on the channel its check reads: the swing's squat_pattern
-        # reads the hips' share of the bend, not the trunk
-        shared = (
-            "squat_pattern" in checks and check_of(limits.exercise, "squat_pattern").unit == "%"
-        )
-        on_trunk = [c for c in ("squat_pattern", "incomplete_lockout") if c in checks]
-        lines = [Line(c, v[c]) for c in on_trunk if not (shared and c == "squat_pattern")]
+        # each line goes on the channel its check reads: a swing's squat_pattern reads
+        # the hips' share of the bend (per cent), not the trunk
+        read = {c: check_of(limits.exercise, c) for c in ("squat_pattern", "incomplete_lockout")}
+        lines = [Line(c, v[c]) for c, check in read.items() if c in checks and check.unit == "deg"]
         lines += [Line("lean_back", -v["lean_back"])] if "lean_back" in checks else []
         channels.append(
             Channel("trunk", "trunk from vertical (+ forward)", "deg", kin.trunk, tuple(lines))
         )
-        if shared:
+        if "squat_pattern" in checks and read["squat_pattern"].unit == "%":
             share = Line("squat_pattern", v["squat_pattern"])
             channels.append(
                 Channel("hip_share", "hips' share of the bend", "%", kin.hip_share(), (share,))
