@@ -235,3 +235,16 @@ def test_hips_that_rise_before_the_bar_are_flagged() -> None:
     assert flagged == [set(), {"hips_rise_first"}, set()]
     assert report.reps[1].faults[0].value > 16
     assert report.reps[0].metrics["hips_rise_first"] < 2
+
+
+def test_each_reading_carries_how_clearly_the_model_saw_what_it_reads() -> None:
+    figure = hinge(rdl_set([0, 0, 0]))
+    faint = replace(figure, visibility=figure.visibility.copy())
+    bottom = slice(round(6.05 * 30), round(6.25 * 30))  # rep 2 leaves the floor: a short gap
+    faint.visibility[bottom, [INDEX["left_shoulder"], INDEX["right_shoulder"]]] = 0.3
+    clear, unsure = analyze(figure, "rdl").reps, analyze(faint, "rdl").reps
+    seen = figure.visibility[0, INDEX["left_hip"]]  # as the figure has it
+    assert all(r.metrics["squat_pattern_confidence"] == pytest.approx(seen) for r in clear)
+    assert "barely sees the shoulders where" in unsure[1].abstained["squat_pattern"]
+    assert unsure[1].metrics["squat_pattern_confidence"] < 0.5
+    assert "squat_pattern" not in unsure[0].abstained and "squat_pattern" in unsure[2].metrics

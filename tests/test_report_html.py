@@ -94,6 +94,11 @@ def test_user_strings_are_escaped(page):
     assert "Zoë &lt;script&gt;" in text
 
 
+def test_each_value_says_how_sure_its_check_was(page):
+    # the figure's landmarks are seen at 0.95; the rounded back has no outline here
+    assert page.read_text().count("title='confidence 0.95'") == 3 * 2  # lockout, squat
+
+
 @needs_chromium
 def test_the_browser_shows_text_not_a_script_and_the_rows_plots_and_pictures(page, tmp_path):
     dom = Dom()

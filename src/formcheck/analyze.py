@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck import angles, implement, swing, track, velocity
-from formcheck.checks import Abstention, Check, Measurement, check_of
+from formcheck.checks import Abstention, Check, Measurement, check_of, outcome
 from formcheck.coaching.cues import hold_cues, ranges, set_cues
 from formcheck.conditioning import Conditioning, condition
 from formcheck.exercises import EXERCISES, Exercise
@@ -24,7 +24,7 @@ from formcheck.holds import (
     view_of,
 )
 from formcheck.kinematics import Kinematics, measure
-from formcheck.report import CameraView, Fault, RepResult, SetReport, Severity, Summary
+from formcheck.report import CONFIDENCE, CameraView, Fault, RepResult, SetReport, Severity, Summary
 from formcheck.reps import Rep, RepRules, numbered, rises, segment
 from formcheck.series import PoseSeries
 from formcheck.thresholds import TABLE, Thresholds, thresholds
@@ -323,7 +323,7 @@ def _judge(
     seen = [c for c in checks if view in c.views] if rep.full else []
     skipped = tuple(c.code for c in checks if c not in seen) if rep.full else ()
     for check in seen:
-        found = check.measure(kin, rep, full)
+        found = outcome(check, kin, rep, full)
         if isinstance(found, Abstention):
             abstained[check.code] = found.reason
             metrics.update(found.details)
@@ -333,7 +333,7 @@ def _judge(
         metrics[check.code] = found.value
         metrics.update(found.details)
         if found.confidence is not None:
-            metrics[f"{check.code}_confidence"] = found.confidence
+            metrics[check.code + CONFIDENCE] = found.confidence
         threshold = limits.values[check.code]
         if check.is_fault(found.value, threshold):
             faults.append(_fault(check, found, threshold, limits.exercise, t))

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from formcheck import angles, spine
 from formcheck.kinematics import STANCE_LIFT_M, Kinematics, ViewLabel, frames_in, running
+from formcheck.report import CONFIDENCE
 from formcheck.reps import Rep
 
 FloatArray = NDArray[np.float64]
@@ -38,6 +39,14 @@ LIFT_OFF_S = 0.5
 #: Chosen on the tune renders: where the model sees the hips there, 0.03-0.13 (90 %
 #: within 0.2); where it puts them on the plates, 0.25-0.29, the trunk 17-23 deg off.
 HANDS_AT_HIPS = 0.19
+#: The least confidence a check's reading needs, where the check does not rate its
+#: own (see :func:`outcome`): the median visibility of the landmarks it reads. It is
+#: the visibility under which conditioning drops a landmark, so under it the value
+#: comes from the few frames the model saw. On the tune renders and the real clips
+#: the model rates even the hips it guesses behind the plates about 1.0, so this
+#: line catches landmarks out of the picture or in the dark; the guesses are caught
+#: by each check's own rules.
+LEAST_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ class Check:
         views: Camera views in which the measurement means something.
         cue: The coaching cue for this fault, about technique.
         measure: The measuring function, given the rep and the set's full reps.
+        reads: The landmarks the value comes from (``hip``, ``wrist``): how clearly
+            the model sees them over the measured frames is the check's confidence.
     """
 
     code: str
@@ -108,6 +119,7 @@ class Check:
     views: frozenset[ViewLabel]
     cue: str
     measure: SetMeasure
+    reads: tuple[str, ...]
 
     def is_fault(self, value: float, threshold: float) -> bool:
         """Whether ``value`` crosses ``threshold``."""
@@ -136,6 +148,7 @@ def register(
     views: frozenset[ViewLabel],
     cue: str,
     *,
+    reads: tuple[str, ...] = ("shoulder", "hip"),
     compares_reps: bool = False,
     only: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., Outcome]], Callable[..., Outcome]]:
@@ -144,11 +157,12 @@ def register(
     ``measure(kin, rep)`` looks at one rep; with ``compares_reps`` it is
     ``measure(kin, rep, reps)`` and also gets the set's full reps. With ``only``,
     it is the check of those exercises alone, in place of the common one.
+    ``reads``: the landmarks its value comes from (the trunk's, unless told).
     """
 
     def wrap(measure: Callable[..., Outcome]) -> Callable[..., Outcome]:
         full = measure if compares_reps else (lambda kin, rep, _reps: measure(kin, rep))
-        _add(Check(code, label, metric, unit, fault_if, views, cue, full), only)
+        _add(Check(code, label, metric, unit, fault_if, views, cue, full, reads), only)
         return measure
 
     return wrap
@@ -166,6 +180,33 @@ def _add(check: Check, only: frozenset[str]) -> None:
 def check_of(exercise: str, code: str) -> Check:
     """The check ``exercise`` runs for fault ``code``: its own variant, else the common one."""
     return _VARIANTS.get((exercise, code)) or CHECKS[code]
+
+
+def outcome(check: Check, kin: Kinematics, rep: Rep, reps: Sequence[Rep]) -> Outcome:
+    """What ``check`` makes of ``rep``, its measurement rated by how clearly the model saw.
+
+    A check that does not rate its own reading gets the confidence of the
+    landmarks it reads over the frames it measured (``Kinematics.seen``); under
+    LEAST_CONFIDENCE it abstains.
+    """
+    found = check.measure(kin, rep, reps)
+    if not isinstance(found, Measurement) or found.confidence is not None:
+        return found
+    span = slice(found.start, found.end + 1)
+    seen = kin.seen(check.reads, span)
+    if seen < LEAST_CONFIDENCE:
+        faint = [p for p in check.reads if kin.seen((p,), span) < LEAST_CONFIDENCE]
+        return Abstention(
+            f"the model barely sees the {_listed(faint or check.reads)} where this is measured "
+            "(hidden, or out of the picture)",
+            {check.code + CONFIDENCE: seen},
+        )
+    return replace(found, confidence=seen)
+
+
+def _listed(points: Sequence[str]) -> str:
+    names = [f"{p}s" for p in points]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _extreme(values: FloatArray, span: slice, largest: bool) -> Measurement | None:
@@ -235,6 +276,7 @@ def _squat_pattern(kin: Kinematics, rep: Rep) -> Measurement | None:
     "below",
     _SAGITTAL,
     "Push your hips back: let your chest come forward, shins stay near vertical",
+    reads=("shoulder", "hip", "knee", "ankle"),
     only=frozenset({"kb_swing"}),
 )
 def _squatted_swing(kin: Kinematics, rep: Rep) -> Outcome:
@@ -322,6 +364,7 @@ def _incomplete_pull(kin: Kinematics, rep: Rep) -> Outcome:
     "above",
     _SAGITTAL,
     "Ribs down: stop where your shoulders, hips and knees make one line",
+    reads=("shoulder", "hip", "knee"),
 )
 def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
     if kin.hip_line is None:
@@ -401,6 +444,7 @@ def _lift_off(kin: Kinematics, rep: Rep) -> int:
     "above",
     _SIDE,
     "Keep the bar close: drag it up your legs",
+    reads=("wrist",),
 )
 def _bar_drift(kin: Kinematics, rep: Rep) -> Outcome:
     """The bar swinging away from the legs in the lower half of the pull.
@@ -451,6 +495,7 @@ def _yaw(kin: Kinematics, rep: Rep) -> dict[str, float]:
     "above",
     _SAGITTAL,
     "Reach back with your heel: one straight line from head to heel",
+    reads=("shoulder", "hip", "ankle"),
 )
 def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
     return _median(kin.free_bend, _around(rep.bottom, len(kin.t)))
@@ -464,6 +509,7 @@ def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
     "below",
     _SIDE,
     "Own your balance: slow down and keep the free foot off the floor",
+    reads=("ankle",),
 )
 def _lost_balance(kin: Kinematics, rep: Rep) -> Measurement | None:
     """The free foot put down: balance lost on a single-leg RDL.

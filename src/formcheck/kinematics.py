@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +104,7 @@ class Kinematics:
             degrees: 0 when the raised leg continues the trunk in one straight line.
         hands: (T, 2) the middle of the wrists the model sees clearly (at least
             HANDS_VISIBLE), pixels: where the bar is; NaN where neither is.
+        visibility: (T, 33) how sure the model is that it sees each landmark, 0-1.
         legs_seen: False when the model guessed the knees (see :func:`legs_seen`);
             the hip, knee, shin and thigh angles are then all missing.
         back_bow: (T,) bow of the back's outline, degrees (see :func:`formcheck.spine.bow`);
@@ -129,6 +131,7 @@ class Kinematics:
     free_foot: FloatArray = field(repr=False)
     free_bend: FloatArray = field(repr=False)
     hands: FloatArray = field(repr=False)
+    visibility: FloatArray = field(repr=False)
     legs_seen: bool = True
     hip_line: FloatArray | None = field(default=None, repr=False)
     back_bow: FloatArray | None = field(default=None, repr=False)
@@ -177,6 +180,18 @@ class Kinematics:
         with np.errstate(invalid="ignore", divide="ignore"):
             share = 100 * hips / (hips + np.maximum(knees, 0.0))
             return np.asarray(np.where(hips > 0, share, np.nan), np.float64)
+
+    def seen(self, points: Sequence[str], span: slice) -> float:
+        """How clearly the model sees the landmarks ``points`` (``hip``, ``wrist``) over ``span``.
+
+        Per frame the least visibility among ``points``, each the better of its
+        left and right (the measures read whichever side is seen); the median
+        over the frames, 0-1.
+        """
+        pairs = [[INDEX[f"{lr}_{p}"] for lr in _LR] for p in points]
+        frames = self.visibility[span]
+        least = np.min([frames[:, pair].max(axis=1) for pair in pairs], axis=0)
+        return float(np.median(least)) if len(least) else 0.0
 
     def view_of(self, span: slice) -> View:
         """The camera view over the frames ``span`` (e.g. one rep)."""
@@ -502,6 +517,7 @@ def measure(
         free_foot=np.abs(ankles[:, 1] - ankles[:, 0]),
         free_bend=_free_bend(xy, ankles),
         hands=_clear_hands(xy, series.visibility),
+        visibility=np.asarray(series.visibility, np.float64),
         back_bow=None
         if series.outline is None
         else spine.bow(spine.back_profile(series.outline, facing)),

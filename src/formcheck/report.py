@@ -20,6 +20,8 @@ Severity = Literal["minor", "major"]
 #: What to do with the load next time, most cautious last.
 Action = Literal["progress", "hold", "regress", "stop"]
 ACTIONS: tuple[Action, ...] = ("progress", "hold", "regress", "stop")
+#: A rep's metric ``<code>_confidence`` is how sure check ``code`` was of its value.
+CONFIDENCE = "_confidence"
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def _rep(rep: RepResult) -> dict[str, Any]:
         "end_s": round(rep.end_s, 3),
         "faults": [_fault(f) for f in rep.faults],
         "metrics": {
-            k: _round(v, 2 if k.endswith("_confidence") else 1) for k, v in rep.metrics.items()
+            k: _round(v, 2 if k.endswith(CONFIDENCE) else 1) for k, v in rep.metrics.items()
         },
     }
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from formcheck.checks import CHECKS
 from formcheck.evaluation.labels import Clip, Unit
-from formcheck.report import SetReport
+from formcheck.report import CONFIDENCE, SetReport
 
 #: Our per-frame channel -> the rendered clip's true column, and its sign.
 TRUE_ANGLES = {"hip": ("hip_2d", 1.0), "knee": ("knee_2d", 1.0), "deviation": ("sag_2d", -1.0)}
@@ -83,6 +83,7 @@ class Reading:
         fault: Whether the labels give the rep this fault.
         line: The threshold the analysis used.
         above: Whether values at or above the line are faults (else at or below).
+        confidence: How sure the check was of its value (None: no value).
     """
 
     code: str
@@ -90,6 +91,7 @@ class Reading:
     fault: bool
     line: float
     above: bool
+    confidence: float | None = None
 
 
 @dataclass
@@ -164,7 +166,7 @@ def _found(report: SetReport, holds: bool) -> list[_Found]:
             r.end_s,
             frozenset(f.code for f in r.faults),
             frozenset(r.skipped),
-            {c: v for c, v in r.metrics.items() if c in report.thresholds},
+            {c: v for c, v in r.metrics.items() if c.removesuffix(CONFIDENCE) in report.thresholds},
         )
         for r in report.reps
     ]
@@ -180,6 +182,7 @@ def _readings(report: SetReport, unit: Unit, ours: _Found) -> list[Reading]:
             code in faults,
             line,
             CHECKS[code].fault_if == "above",
+            ours.values.get(code + CONFIDENCE),
         )
         for code, line in sorted(report.thresholds.items())
         if code in CHECKS and code not in unit.skip

@@ -18,7 +18,7 @@ import numpy as np
 from formcheck.checks import Check, check_of
 from formcheck.exercises import EXERCISES
 from formcheck.outputs.overlay import UNITS, tone
-from formcheck.report import RepResult, SetReport
+from formcheck.report import CONFIDENCE, RepResult, SetReport
 from formcheck.track import Channel, Track
 
 #: Points a plotted line keeps at most.
@@ -141,9 +141,10 @@ def _rep_row(rep: RepResult, checks: Sequence[Check]) -> str:
         if c in rep.abstained:
             cells.append(f"<td class='num muted' title='{escape(rep.abstained[c])}'>?</td>")
             continue
-        value = rep.metrics.get(c)
+        value, sure = rep.metrics.get(c), rep.metrics.get(c + CONFIDENCE)
         text = "-" if value is None or not math.isfinite(value) else _value(value, check.unit)
-        cells.append(f"<td class='num{' fault' if c in faulty else ''}'>{text}</td>")
+        title = "" if sure is None else f" title='confidence {sure:.2f}'"
+        cells.append(f"<td class='num{' fault' if c in faulty else ''}'{title}>{text}</td>")
     verdict = tone(rep)
     return (
         f"<tr><td>{rep.index}</td><td><span class='tone {verdict}'>{verdict}</span></td>"
