@@ -314,6 +314,17 @@ def _squatted_swing(kin: Kinematics, rep: Rep) -> Outcome:
     "Finish tall: squeeze your glutes until your hips are fully through",
 )
 def _incomplete_lockout(kin: Kinematics, rep: Rep) -> Measurement | None:
+    """A rep that stops short of the top: the hips never fully extend.
+
+    A coach looks at the top. Standing (a good morning, a swing): hips through,
+    the trunk upright over them; the swing's top is a standing plank
+    (Tsatsouline 2006, Enter the Kettlebell!). The measure is the trunk's lean
+    (side plane) at the most upright moment of the top. Lying on the back (a
+    glute bridge): the hips rise until they are level with the line from the
+    shoulders to the knees, full hip extension (the hip thrust's top in Contreras
+    et al. 2015, J Appl Biomech 31(6):452); the measure is how far the hips stay
+    below that line at their highest (``kin.hip_line``).
+    """
     if kin.hip_line is not None:
         found = _extreme(kin.hip_line, rep.lockout, largest=True)
         return None if found is None else replace(found, value=-found.value)
@@ -367,6 +378,13 @@ def _incomplete_pull(kin: Kinematics, rep: Rep) -> Outcome:
     reads=("shoulder", "hip", "knee"),
 )
 def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
+    """A bridge pushed past the top: the hips driven above the shoulder-knee line.
+
+    A coach looks for the ribs flaring and the lower back arching to lift the
+    hips further once the hips are fully extended. The measure is how far the
+    hips rise above the line from the shoulders to the knees at their highest
+    (``kin.hip_line``).
+    """
     if kin.hip_line is None:
         return None
     return _extreme(kin.hip_line, rep.lockout, largest=True)
@@ -382,6 +400,16 @@ def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
     "Stand tall: squeeze your glutes, don't lean back",
 )
 def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
+    """Leaning back at the top: the trunk past vertical instead of stacked over the hips.
+
+    A coach looks at the top: a deadlift ends standing erect, not leaning back
+    (Haff and Triplett 2016, Essentials of Strength Training and Conditioning,
+    4th ed., ch. 15); a swing's top is a standing plank, the body in one vertical
+    line (Tsatsouline 2006). Leaning back arches the lower back instead of
+    finishing with the hips. No published line exists in degrees (DESIGN.md).
+    The measure is how far the trunk leans behind vertical (side plane) at its
+    furthest back in the top; 0 where it never passes vertical.
+    """
     found = _extreme(-kin.trunk, rep.lockout, largest=True)
     return None if found is None else replace(found, value=max(found.value, 0.0))
 
@@ -498,6 +526,15 @@ def _yaw(kin: Kinematics, rep: Rep) -> dict[str, float]:
     reads=("shoulder", "hip", "ankle"),
 )
 def _free_leg_line(kin: Kinematics, rep: Rep) -> Measurement | None:
+    """The free leg not following the trunk on a single-leg RDL.
+
+    A coach looks at the bottom: the trunk and the free leg tip as one piece,
+    the free heel reaching back so that shoulder, hip and heel make one straight
+    line (the usual cue of coaching guides, e.g. biologyinsights.com, "How to do
+    a single leg Romanian deadlift"); a free leg left hanging, or a knee bent,
+    breaks that line. The measure is the bend at the hip between the trunk line
+    and the free leg (hip to its ankle), median around the bottom.
+    """
     return _median(kin.free_bend, _around(rep.bottom, len(kin.t)))
 
 
