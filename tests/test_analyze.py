@@ -83,11 +83,18 @@ def test_a_deadlift_lean_back_is_flagged() -> None:
     pieces = [(0.0, 0.0, 1.0), (0.0, 70.0, 1.2), (70.0, 70.0, 0.6)]
     for top in (0.0, -20.0, 0.0):
         pieces += [(70.0, top, 1.0), (top, top, 0.6), (top, 70.0, 1.1), (70.0, 70.0, 0.6)]
-    report = analyze(hinge(ramp(*pieces), shin=10), "deadlift")
+    figure = hinge(ramp(*pieces), shin=10)
+    report = analyze(figure, "deadlift")
     assert report.summary.rep_count == 3
     codes = [{f.code for f in r.faults} for r in report.reps]
     assert codes == [set(), {"lean_back"}, set()]
     assert report.reps[1].faults[0].value == pytest.approx(20, abs=1.5)
+    # hands hidden at the top: the hips there are the model's guess, not read
+    hidden = replace(figure, visibility=figure.visibility.copy())
+    hidden.visibility[:, [INDEX["left_wrist"], INDEX["right_wrist"]]] = 0.3
+    unseen = analyze(hidden, "deadlift").reps
+    assert all("the lean cannot be read" in r.abstained["lean_back"] for r in unseen)
+    assert not any(f.code == "lean_back" for r in unseen for f in r.faults)
 
 
 def test_the_profile_moves_the_line() -> None:

@@ -355,16 +355,23 @@ def _incomplete_pull(kin: Kinematics, rep: Rep) -> Outcome:
     found = _extreme(kin.trunk, rep.lockout, largest=False)
     if found is None:
         return None
-    hands, hips = (
-        angles.either(kin.xy[found.worst : found.worst + 1], p)[0] for p in ("wrist", "hip")
-    )
+    return _hips_guessed(kin, found.worst, "the lockout") or found
+
+
+def _hips_guessed(kin: Kinematics, frame: int, what: str) -> Abstention | None:
+    """An abstention where the hips at the top of a pull were guessed behind the plates.
+
+    At the top the bar hangs at the hips: hands hidden there, or further from
+    the hips than hanging arms allow (HANDS_AT_HIPS), say the model guessed them.
+    """
+    hands, hips = (angles.either(kin.xy[frame : frame + 1], p)[0] for p in ("wrist", "hip"))
     apart = float(np.hypot(*(hands - hips)) / kin.leg)
-    if not apart <= HANDS_AT_HIPS:
-        return Abstention(
-            "the hips are hidden at the top (behind the plates?): the lockout cannot be read",
-            {} if np.isnan(apart) else {"hands_from_hips_legs": apart},
-        )
-    return found
+    if apart <= HANDS_AT_HIPS:
+        return None
+    return Abstention(
+        f"the hips are hidden at the top (behind the plates?): {what} cannot be read",
+        {} if np.isnan(apart) else {"hands_from_hips_legs": apart},
+    )
 
 
 @register(
@@ -412,6 +419,29 @@ def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
     """
     found = _extreme(-kin.trunk, rep.lockout, largest=True)
     return None if found is None else replace(found, value=max(found.value, 0.0))
+
+
+@register(
+    "lean_back",
+    "lean back",
+    "trunk angle behind vertical at the top",
+    "deg",
+    "above",
+    _SAGITTAL,
+    "Stand tall: squeeze your glutes, don't lean back",
+    only=frozenset({"deadlift"}),
+)
+def _leaned_pull(kin: Kinematics, rep: Rep) -> Outcome:
+    """Leaning back at the top of a deadlift, read where the hips are seen.
+
+    As ``_lean_back``; at the top of a pull the plates cover the hips, and a
+    guessed hip tilts the trunk by more than the lean to be seen, so the check
+    abstains where the hips were guessed (as ``_incomplete_pull``).
+    """
+    found = _lean_back(kin, rep)
+    if not isinstance(found, Measurement):
+        return found
+    return _hips_guessed(kin, found.worst, "the lean") or found
 
 
 @register(

@@ -75,7 +75,10 @@ _LEAN = (
     "clips: the line with the best F0.5, moved midway to the nearest clean reading "
     "beyond it. Real clean lockouts read up to 12 deg behind (a lifter leans back a "
     "little against the bar, and the plates bias the hips), real lean-backs 12 and 19; "
-    "tune clean tops up to 5, and the plates hide the one tune lean-back (reads 6)."
+    "tune clean tops up to 5, and the plates hide the one tune lean-back (reads 6). "
+    "Later in issue 30 a deadlift abstains where the hips at the top were guessed "
+    "(checks.HANDS_AT_HIPS, as its lockout): real sources left out then flag 5 clean "
+    "tops instead of 13, the line chosen unchanged."
 )
 _DEADLIFT_SQUAT = (
     "Trunk angle from vertical at lift-off (the lowest shoulders), in the lifter's side "
