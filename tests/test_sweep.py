@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,8 @@ def test_a_bad_plan_is_refused_with_the_reason(tmp_path: Path) -> None:
         load_plan(_plan(tmp_path, TINY.replace('"bar_drift"', '"wobble"')))
     with pytest.raises(FormcheckError, match="reps must be"):
         load_plan(_plan(tmp_path, TINY.replace("reps = 1\nfault", "reps = 0\nfault")))
+    with pytest.raises(FormcheckError, match="rounding must be one of spread"):
+        load_plan(_plan(tmp_path, TINY.replace("reps = 1\nfault", 'rounding = "up"\nfault')))
     result = CliRunner().invoke(app, ["sweep", str(tmp_path / "none.toml"), "--out", "x"])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
@@ -142,6 +145,29 @@ def test_a_clip_whose_recipe_changed_is_rendered_again(tmp_path: Path) -> None:
     drift = f"{changed[0].name}.mp4"
     assert after[drift] != before[drift]
     assert [after[n] == before[n] for n in sorted(before) if n != drift] == [True]
+
+
+@needs_gl
+def test_a_clip_rendered_before_a_spec_field_existed_is_kept_at_its_default(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    jobs = expand(load_plan(_plan(tmp_path)))
+    run(jobs, out)
+    truth_file = out / f"{jobs[0].name}.json"
+    old = json.loads(truth_file.read_text())
+    del old["spec"]["rounding"]  # as written before the spine could round in one place
+    truth_file.write_text(json.dumps(old))
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")}
+    run(jobs, out)
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp4")} == before
+    lumbar = expand(
+        load_plan(
+            _plan(tmp_path, TINY.replace("values = [12]", 'values = [12]\nrounding = "lumbar"'))
+        )
+    )
+    run(lumbar, out)
+    assert (out / f"{jobs[0].name}.mp4").stat().st_mtime_ns != before[f"{jobs[0].name}.mp4"]
 
 
 @needs_gl

@@ -13,7 +13,7 @@ import pytest
 
 from formcheck.synth import truth
 from formcheck.synth.__main__ import parse_faults
-from formcheck.synth.body import Body, Pose, Side
+from formcheck.synth.body import ROUNDING, Body, Pose, Side
 from formcheck.synth.exercises import Spec
 from formcheck.synth.timeline import Key, Timeline
 
@@ -75,6 +75,18 @@ def test_spine_flexion_is_measured_from_the_posed_spine(body: Body) -> None:
     bend = truth.spine_flexion(np.stack([flat, rounded]), body.heads, body.index)
     assert abs(bend[0]) < 1
     assert 15 < bend[1] < 35
+
+
+def test_a_spine_rounds_where_it_is_told(body: Body) -> None:
+    flat = body.joints(Pose())
+    bent = {r: body.joints(Pose(spine=30.0, shares=ROUNDING[r])) for r in ROUNDING}
+    upper, lower = body.bone("spine01"), body.bone("spine03")
+    # the thoracic spine rounds above spine03 alone; the lumbar moves spine03 itself
+    assert np.allclose(bent["thoracic"][lower], flat[lower])
+    assert not np.allclose(bent["lumbar"][lower], flat[lower], atol=0.005)
+    assert not np.allclose(bent["thoracic"][upper], flat[upper], atol=0.005)
+    flexion = truth.spine_flexion(np.stack(list(bent.values())), body.heads, body.index)
+    assert all(15 < f < 35 for f in flexion)  # the same flexion, wherever it is
 
 
 def test_single_leg_stance_raises_the_free_leg_in_line_with_the_trunk(body: Body) -> None:

@@ -87,6 +87,9 @@ def render(
     trunk: Annotated[
         float, typer.Option(help="Deadlift: trunk angle from vertical at lift-off, degrees.")
     ] = Style.trunk,
+    rounding: Annotated[
+        str, typer.Option(help="Where the spine rounds: spread, lumbar or thoracic.")
+    ] = "spread",
 ) -> None:
     """Render EXERCISE to OUT with its ground truth."""
     try:
@@ -110,6 +113,7 @@ def render(
             setup,
             rest,
             Style(trunk=trunk),
+            rounding,
         )
         staging = Staging(
             body, view, distance, fps, width, height, crf, camera_height, lens, mirror, look

@@ -23,6 +23,16 @@ BODIES_FILE = "bodies.npz"
 SPINE = ("spine05", "spine04", "spine03", "spine02", "spine01")
 # Share of the spine's flexion taken by each segment, lumbar first.
 SPINE_SHARE = (0.26, 0.24, 0.2, 0.16, 0.14)
+#: Where a spine rounds: its flexion spread over the whole spine, or taken by
+#: the lumbar segments alone (spine05-04, with a little of spine03), or by the
+#: thoracic ones (spine02-01, with a little of spine03). Real rounding is all
+#: three: the lumbar spine flexes in lifting (McGill 2016, Low Back Disorders,
+#: 3rd ed.), the upper back rounds over a load held far in front.
+ROUNDING = {
+    "spread": SPINE_SHARE,
+    "lumbar": (0.45, 0.4, 0.15, 0.0, 0.0),
+    "thoracic": (0.0, 0.0, 0.2, 0.4, 0.4),
+}
 NECK = ("neck01", "neck02", "neck03", "head")
 
 
@@ -49,6 +59,8 @@ class Pose:
         right: Angles of the right limbs.
         stance: Lateral splay of each leg from vertical, degrees.
         arm_gap: Lateral splay of each arm from the body, degrees.
+        shares: Share of ``spine`` taken by each spine segment, lumbar first
+            (see :data:`ROUNDING`).
     """
 
     trunk: float = 0.0
@@ -58,6 +70,7 @@ class Pose:
     right: Side = field(default_factory=Side)
     stance: float = 4.0
     arm_gap: float = 9.0
+    shares: tuple[float, ...] = SPINE_SHARE
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ class Body:
         for label in ("root", "pelvis.L", "pelvis.R"):
             rot[self.bone(label)] = pelvis
         bend = pose.trunk
-        for label, share in zip(SPINE, SPINE_SHARE, strict=True):
+        for label, share in zip(SPINE, pose.shares, strict=True):
             bend += pose.spine * share
             rot[self.bone(label)] = rot_x(bend)
         for label in NECK:

@@ -85,7 +85,7 @@ def pose_set(spec: Spec, staging: Staging) -> Posed:
     """Perform ``spec`` with ``staging``'s body and frame it: everything but the pixels."""
     body = Body(staging.body)
     supports = ("stand", "supine", "prone_forearm", "prone_straight")
-    postures = {s: Posture(body, s, spec.style.stance) for s in supports}
+    postures = {s: Posture(body, s, spec.style.stance, spec.rounding) for s in supports}
     script = build(spec, postures)
     posture = postures[script.support]
     moments = script.timeline.sample(staging.fps)

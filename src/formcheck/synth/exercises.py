@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck.synth import truth
+from formcheck.synth.body import ROUNDING
 from formcheck.synth.posture import Placed, Posture, bisect
 from formcheck.synth.scene import KETTLEBELL_RADIUS, PLATE_RADIUS
 from formcheck.synth.timeline import Key, Timeline
@@ -106,6 +107,9 @@ class Spec:
         setup_s: Standing (or lying) still before the set begins.
         rest_s: Resting after the set.
         style: The clean technique the faults are added to.
+        rounding: Where the spine flexes (``rounded_back`` and the neutral spine):
+            ``spread`` over the whole spine, ``lumbar`` or ``thoracic`` (see
+            :data:`formcheck.synth.body.ROUNDING`).
     """
 
     exercise: str
@@ -120,6 +124,7 @@ class Spec:
     setup_s: float = 1.5
     rest_s: float = 2.0
     style: Style = field(default_factory=Style)
+    rounding: str = "spread"
 
     def __post_init__(self) -> None:
         """Reject what cannot be performed."""
@@ -131,6 +136,10 @@ class Spec:
             raise ValueError("reps must be 1-30, tempo and hold_s positive")
         if not 1 <= self.holds <= 10:
             raise ValueError("holds must be 1-10")
+        if self.rounding not in ROUNDING:
+            raise ValueError(
+                f"rounding must be one of {', '.join(ROUNDING)}, not {self.rounding!r}"
+            )
         if not 0 <= self.fatigue_pct < 100:
             raise ValueError(f"fatigue_pct must be 0 to under 100, not {self.fatigue_pct}")
         for rep, faults in self.faults.items():

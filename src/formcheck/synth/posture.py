@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from formcheck.synth.body import Body, Pose, Posed, Side
+from formcheck.synth.body import ROUNDING, Body, Pose, Posed, Side
 from formcheck.synth.geometry import rot_x
 from formcheck.synth.timeline import Key
 
@@ -49,15 +49,19 @@ def grip_point(body: Body, joints: np.ndarray) -> np.ndarray:
 class Posture:
     """Places one body for one kind of exercise."""
 
-    def __init__(self, body: Body, support: str, stance: float = 4.0) -> None:
+    def __init__(
+        self, body: Body, support: str, stance: float = 4.0, rounding: str = "spread"
+    ) -> None:
         """``support``: "stand", "prone_forearm", "prone_straight" or "supine".
 
         ``stance`` is the sideways splay of each leg standing, degrees (a sumo
-        stance is about 20).
+        stance is about 20); ``rounding`` where the spine flexes (see
+        :data:`formcheck.synth.body.ROUNDING`).
         """
         self.body = body
         self.support = support
         self.stance = stance
+        self.shares = ROUNDING[rounding]
         labels = np.array([body.labels[b] for b in body.bone_of_vertex])
         self._groups = {
             name: np.flatnonzero(np.isin(labels, [f"{b}.{s}" for b in bones for s in "LR"] + bones))
@@ -80,7 +84,7 @@ class Posture:
         """The shins' world angle (degrees, + = ankles ahead of the knees) balancing ``key``."""
 
         def offset(shin: float) -> float:
-            joints = self.body.joints(_standing_pose(key, shin, self.stance))
+            joints = self.body.joints(_standing_pose(key, shin, self.stance, self.shares))
             joints += self.ankle - joints[self.body.bone("foot.L")]
             if over_midfoot == "grip":
                 point = grip_point(self.body, joints)
@@ -93,7 +97,7 @@ class Posture:
 
     def _stand(self, key: Key, over_midfoot: str) -> Placed:
         shin = self.shin(key, over_midfoot)
-        posed = self.body.pose(_standing_pose(key, shin, self.stance))
+        posed = self.body.pose(_standing_pose(key, shin, self.stance, self.shares))
         return self._moved(posed, np.eye(3), self.ankle - _joint(self.body, posed, "foot.L"))
 
     def _prone(self, key: Key) -> Placed:
@@ -106,6 +110,7 @@ class Posture:
             right=_prone_side(key, straight),
             stance=3.0,
             arm_gap=4.0,
+            shares=self.shares,
         )
         front = "hands" if straight else "forearms"
         return self._level(self.body.pose(pose), front, "legs", anchor=front)[0]
@@ -116,7 +121,7 @@ class Posture:
             thigh = 180 - key.hip - (-90.0)
             shin = thigh - (180 - key.knee)
             side = Side(thigh=thigh, shin=shin, foot=foot, arm=key.arm, forearm=key.arm)
-            pose = Pose(trunk=-90.0, spine=key.spine, neck=key.neck, left=side, right=side)
+            pose = Pose(-90.0, key.spine, key.neck, side, side, shares=self.shares)
             placed, tilt = self._level(self.body.pose(pose), "feet", "back", anchor="back")
             foot -= tilt
         return placed
@@ -160,7 +165,7 @@ _SUPPORT_BONES: dict[str, list[str]] = {
 }
 
 
-def _standing_pose(key: Key, shin: float, stance: float) -> Pose:
+def _standing_pose(key: Key, shin: float, stance: float, shares: tuple[float, ...]) -> Pose:
     """Both feet down, or (``key.free``) standing on the left leg with the right one raised."""
     thigh = shin + (180 - key.knee)
     side = Side(thigh=thigh, shin=shin, foot=0.0, arm=key.arm, forearm=key.arm + key.elbow)
@@ -171,7 +176,7 @@ def _standing_pose(key: Key, shin: float, stance: float) -> Pose:
         # The ankle of a raised foot stays near neutral: the toes follow the shin down.
         free = Side(free_thigh, free_shin, max(0.0, -free_shin) * 0.8, side.arm, side.forearm)
     trunk = 180 - key.hip - thigh
-    return Pose(trunk, key.spine, key.neck, side, free, stance=stance)
+    return Pose(trunk, key.spine, key.neck, side, free, stance=stance, shares=shares)
 
 
 def _prone_side(key: Key, straight: bool) -> Side:
