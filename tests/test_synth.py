@@ -88,7 +88,7 @@ def test_a_spine_rounds_where_it_is_told(body: Body) -> None:
     flexion = truth.spine_flexion(np.stack(list(bent.values())), body.heads, body.index)
     # measured from the lowest segment up: all of a thoracic rounding, less of a lumbar one
     spread, lumbar, thoracic = flexion  # in ROUNDING's order
-    assert lumbar < spread < thoracic and 14 < lumbar and thoracic < 35
+    assert 14 < lumbar < spread < thoracic < 35
 
 
 def test_single_leg_stance_raises_the_free_leg_in_line_with_the_trunk(body: Body) -> None:
