@@ -397,7 +397,8 @@ def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
     return _extreme(kin.hip_line, rep.lockout, largest=True)
 
 
-@register(
+#: The lean-back check's registration, shared by its deadlift variant.
+_LEAN_BACK: tuple[str, str, str, str, Literal["above"], frozenset[ViewLabel], str] = (
     "lean_back",
     "lean back",
     "trunk angle behind vertical at the top",
@@ -406,6 +407,9 @@ def _over_arch(kin: Kinematics, rep: Rep) -> Measurement | None:
     _SAGITTAL,
     "Stand tall: squeeze your glutes, don't lean back",
 )
+
+
+@register(*_LEAN_BACK)
 def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
     """Leaning back at the top: the trunk past vertical instead of stacked over the hips.
 
@@ -421,16 +425,7 @@ def _lean_back(kin: Kinematics, rep: Rep) -> Measurement | None:
     return None if found is None else replace(found, value=max(found.value, 0.0))
 
 
-@register(
-    "lean_back",
-    "lean back",
-    "trunk angle behind vertical at the top",
-    "deg",
-    "above",
-    _SAGITTAL,
-    "Stand tall: squeeze your glutes, don't lean back",
-    only=frozenset({"deadlift"}),
-)
+@register(*_LEAN_BACK, only=frozenset({"deadlift"}))
 def _leaned_pull(kin: Kinematics, rep: Rep) -> Outcome:
     """Leaning back at the top of a deadlift, read where the hips are seen.
 
