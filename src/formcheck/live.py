@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from formcheck import angles
 from formcheck.analyze import analyze, hold_limits
-from formcheck.checks import CHECKS
+from formcheck.checks import check_of
 from formcheck.conditioning import Conditioning, OneEuro
 from formcheck.exercises import EXERCISES
 from formcheck.files import write_text
@@ -281,7 +281,7 @@ class Coach:
                 number = len(self.reps) + 1
                 self.reps.append(RepResult(number, rep.start_s, rep.end_s, rep.faults, rep.metrics))
                 if rep.faults:
-                    self.speaker.cue(t, _short(CHECKS[worst_fault(rep).code].cue))
+                    self.speaker.cue(t, _short(check_of(self.spec.name, worst_fault(rep).code).cue))
 
     def close(self) -> None:
         """Stop the worker thread of the rolling analysis."""

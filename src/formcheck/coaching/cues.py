@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from formcheck.checks import CHECKS
+from formcheck.checks import check_of
 from formcheck.exercises import Exercise
 from formcheck.holds import Hold
 from formcheck.report import RepResult
@@ -38,7 +38,9 @@ def set_cues(reps: Sequence[RepResult], spec: Exercise) -> tuple[str, ...]:
         return (not persistent, 0 if persistent else -len(flagged), rank[code])
 
     ordered = sorted(seen, key=priority)[:MAX_CUES]
-    return tuple(f"{CHECKS[c].cue} ({_reps([r.index for r in seen[c]])})" for c in ordered)
+    return tuple(
+        f"{check_of(spec.name, c).cue} ({_reps([r.index for r in seen[c]])})" for c in ordered
+    )
 
 
 def hold_cues(holds: Sequence[Hold], spec: Exercise) -> tuple[str, ...]:

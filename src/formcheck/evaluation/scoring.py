@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.checks import CHECKS
+from formcheck.checks import CHECKS, check_of
 from formcheck.evaluation.labels import Clip, Unit
 from formcheck.report import CONFIDENCE, SetReport
 
@@ -181,7 +181,7 @@ def _readings(report: SetReport, unit: Unit, ours: _Found) -> list[Reading]:
             ours.values.get(code),
             code in faults,
             line,
-            CHECKS[code].fault_if == "above",
+            check_of(report.exercise, code).fault_if == "above",
             ours.values.get(code + CONFIDENCE),
         )
         for code, line in sorted(report.thresholds.items())
