@@ -13,14 +13,14 @@ import json
 from pathlib import Path
 
 import pytest
-from figures import hinge
+from figures import hinge, lying
 from test_analyze import rdl_set
 from test_cli import one_line_error, run
 
 from formcheck.errors import FormcheckError
 from formcheck.evaluation import evaluate, find_clips
 from formcheck.evaluation.scoring import match
-from formcheck.evaluation.tables import BEGIN, END
+from formcheck.evaluation.tables import BEGIN, END, markdown
 from formcheck.pipeline import Settings, judge
 from formcheck.report import SetReport
 
@@ -163,6 +163,28 @@ def test_a_folder_of_label_folders_is_read_one_level_down(tmp_path: Path) -> Non
     assert [c.labels for c in clips] == ["first", "second"]
     assert clips[0].is_hold and clips[0].count == 1 and clips[0].view == "side"
     assert clips[0].units[0].start_s == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("late_s", [0.0, 2.0])
+def test_a_hold_counts_on_time_only_with_both_edges_near_the_labels(
+    tmp_path: Path, late_s: float
+) -> None:
+    series = lying([("kneel", 2.0, 0, 0), ("plank", 20.0, 0, 0), ("kneel", 2.0, 0, 0)])
+    cache = tmp_path / "cache"
+    (cache / "bundled" / "labels").mkdir(parents=True)
+    series.save(cache / "bundled" / "labels" / "plank.npz")
+    (hold,) = judge(series, Settings("plank")).holds
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    (folder / "INDEX.tsv").write_text("name\nplank\n")
+    start, end = (round((s + late_s) * FPS) for s in (hold.start_s, hold.end_s))
+    truth = {"exercise": "plank", "view_deg": 0, "fps": FPS, "rep_count": 0, "reps": []}
+    truth["holds"] = [{"start_frame": start, "end_frame": end, "faults": []}]
+    (folder / "plank.json").write_text(json.dumps(truth))
+    (score,) = evaluate(find_clips(folder)[0], cache=cache)
+    assert score.count_exact and score.edges[0] == pytest.approx(late_s, abs=0.05)
+    assert score.on_time == (late_s == 0.0)
+    assert ("2.0 s off" in markdown([score])) == (late_s > 0)
 
 
 def test_eval_scores_a_sample_through_the_pose_model(tmp_path: Path) -> None:

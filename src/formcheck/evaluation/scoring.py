@@ -94,6 +94,10 @@ class Reading:
     confidence: float | None = None
 
 
+#: A hold is found on time when its start and end are within this many seconds of the labels'.
+EDGE_S = 1.0
+
+
 @dataclass
 class Score:
     """One clip, scored.
@@ -108,6 +112,8 @@ class Score:
         clean_flagged: Those of them we flagged with some fault.
         angles: Per channel (``hip``, ``knee``, ``deviation``), our angle against the truth.
         readings: Every check's value on every true rep we found and the labels judge.
+        edges: For a timed hold, each true hold's worse edge error in seconds
+            (its start or its end against ours; None where we found no hold over it).
     """
 
     clip: Clip
@@ -118,6 +124,12 @@ class Score:
     clean_flagged: int = 0
     angles: dict[str, AngleError] = field(default_factory=dict)
     readings: list[Reading] = field(default_factory=list)
+    edges: list[float | None] = field(default_factory=list)
+
+    @property
+    def on_time(self) -> bool:
+        """For a timed hold: every true hold found, its start and end within :data:`EDGE_S`."""
+        return all(e is not None and e <= EDGE_S for e in self.edges)
 
     @property
     def count_exact(self) -> bool:
@@ -143,6 +155,8 @@ def score(clip: Clip, report: SetReport) -> Score:
     for i, unit in enumerate(clip.units):
         ours = found[pairs[i]] if i in pairs else None
         _tally_unit(result, unit, ours, checked)
+        if clip.is_hold:
+            result.edges.append(_edge_error(unit, ours))
         if ours is not None and unit.faults is not None and not clip.is_hold:
             result.readings += _readings(report, unit, ours)
     for j, ours in enumerate(found):  # flags on reps the labels do not have
@@ -153,6 +167,12 @@ def score(clip: Clip, report: SetReport) -> Score:
         channels = {c.name: c.values for c in report.track.channels}
         result.angles = _angle_errors(channels, clip.angles, clip.frames)
     return result
+
+
+def _edge_error(unit: Unit, ours: _Found | None) -> float | None:
+    if ours is None:
+        return None
+    return max(abs(ours.start_s - unit.start_s), abs(ours.end_s - unit.end_s))
 
 
 def _found(report: SetReport, holds: bool) -> list[_Found]:

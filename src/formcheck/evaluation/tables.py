@@ -94,6 +94,7 @@ def _group_json(g: Group) -> dict[str, Any]:
         "clips": len(g.scores),
         "not_analysed": len(g.scores) - len(g.analysed),
         "count_exact": sum(s.count_exact for s in g.analysed),
+        "holds_on_time": sum(s.on_time for s in g.analysed if s.clip.is_hold),
         "clean_reps": clean,
         "clean_reps_flagged": flagged,
         "clean_false_alarm_rate": flagged / clean if clean else None,
@@ -115,6 +116,7 @@ def _clip_json(s: Score) -> dict[str, Any]:
         "clean_reps": s.clean,
         "clean_reps_flagged": s.clean_flagged,
         "angle_mae_deg": {name: _angle_json(e) for name, e in sorted(s.angles.items())},
+        **({"hold_edge_errors_s": s.edges} if s.clip.is_hold else {}),
     }
 
 
@@ -210,9 +212,19 @@ def _misses(scores: Sequence[Score]) -> str:
         elif not s.count_exact:
             unit = "holds" if s.clip.is_hold else "reps"
             wrong.append(f"{s.clip.labels}/{s.clip.name}: {s.count} {unit}, {s.clip.count} true")
+        elif s.clip.is_hold and not s.on_time:
+            wrong.append(f"{s.clip.labels}/{s.clip.name}: {_late(s.edges)}")
     if not wrong:
-        return "Every clip's rep count is right."
-    return "Counted wrong or not analysed:\n\n" + "\n".join(f"- {w}" for w in wrong)
+        return "Every clip's rep count is right, and every hold on time."
+    return "Counted wrong, a hold found late or early, or not analysed:\n\n" + "\n".join(
+        f"- {w}" for w in wrong
+    )
+
+
+def _late(edges: list[float | None]) -> str:
+    if None in edges:
+        return "a labelled hold has none of ours over it"
+    return f"a hold's start or end {max(e for e in edges if e is not None):.1f} s off"
 
 
 def check_readme(readme: Path) -> str:
