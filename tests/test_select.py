@@ -67,12 +67,33 @@ def test_a_jump_is_rejected_and_someone_seen_beside_the_main_person_never_takes_
 
 def test_a_bad_first_detection_does_not_lock_the_lifter_out() -> None:
     # The first frame's skeleton is a tiny misdetection at the feet; the lifter
-    # is the only person in view from then on, and is followed once it is forgotten.
-    selector = MainPersonSelector(FRAME, SelectionRules(reacquire_after_s=1.0))
+    # is the only person in view from then on, and takes the track over once
+    # followed for takeover_s, long before the misdetection is forgotten.
+    rules = SelectionRules(takeover_s=0.5, reacquire_after_s=2.0)
+    selector = MainPersonSelector(FRAME, rules)
     assert selector.choose([pose(640, 560, 15)], 0.0) == 0
     picks = [selector.choose([pose(640, 360, 150)], i * DT) for i in range(1, 90)]
-    assert picks[0] is None  # not the same person as the misdetection
-    assert all(p == 0 for p in picks[35:])  # the lifter, from 1 s after the last misdetection
+    taken = next(i for i, p in enumerate(picks, start=1) if p == 0)
+    assert (taken - 1) * DT == pytest.approx(rules.takeover_s, abs=DT)
+    assert all(p == 0 for p in picks[taken - 1 :])
+
+
+def test_a_smaller_skeleton_does_not_take_the_track_over() -> None:
+    # The lifter is lost; a small misplaced skeleton (on the plates) is found
+    # in their stead for 1.5 s: it waits for reacquire_after_s like anybody.
+    selector = MainPersonSelector(FRAME, SelectionRules(takeover_s=0.5, reacquire_after_s=2.0))
+    assert selector.choose([pose(640, 300, 150)], 0.0) == 0
+    assert all(selector.choose([pose(700, 420, 80)], i * DT) is None for i in range(1, 45))
+
+
+def test_the_main_person_back_in_time_keeps_the_track() -> None:
+    # A stranger alone in view while the lifter is unseen for less than
+    # takeover_s; the lifter returns and keeps the track.
+    selector = MainPersonSelector(FRAME, SelectionRules(takeover_s=0.5))
+    assert selector.choose([pose(300, 360, 150)], 0.0) == 0
+    assert all(selector.choose([pose(900, 360, 150)], i * DT) is None for i in range(1, 12))
+    assert selector.choose([pose(900, 360, 150), pose(305, 360, 150)], 12 * DT) == 1
+    assert all(selector.choose([pose(900, 360, 150)], i * DT) is None for i in range(13, 50))
 
 
 def test_a_newcomer_is_chosen_once_the_main_person_is_gone() -> None:
@@ -90,7 +111,7 @@ def test_slow_movement_and_gaps_are_followed() -> None:
     assert selector.follows(pose(640, 360, 185), 60 * DT + 0.5)
 
 
-@pytest.mark.parametrize("field", ["max_jump", "max_speed", "reacquire_after_s"])
+@pytest.mark.parametrize("field", ["max_jump", "max_speed", "reacquire_after_s", "takeover_s"])
 def test_rules_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         SelectionRules(**{field: 0})

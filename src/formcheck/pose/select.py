@@ -9,13 +9,18 @@ can never take over the main track, even when they pass in front of the
 lifter. A main person missing for longer than ``reacquire_after_s`` is chosen
 afresh among everybody not proven to be somebody else, so that a bad first
 detection (a misplaced skeleton) cannot lock the real lifter out of the video.
+Sooner than that, one body no smaller than the main person, followed for
+``takeover_s`` while the main person was missing throughout, and never seen
+beside them, takes the main track over:
+a small phone clip's lifter, whose first skeletons were misplaced on the
+plates, is then lost for half a second, not for two.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,6 +84,11 @@ class SelectionRules:
         max_gap_growth_s: The tolerances stop growing after this gap, so a track
             unseen for a while does not swallow whoever appears anywhere.
         reacquire_after_s: A track unseen this long is forgotten.
+        takeover_s: A body never seen beside the main person and no smaller
+            (``max_resize``), followed this long while the main person was
+            missing, becomes the main person. It is
+            as long as the main track's tolerance grows: a body the track has not
+            taken back by then is no jump of the main person's skeleton.
         size_weight: Weight of size against centrality in a fresh choice.
         noise_px: Landmark jitter in pixels, added to both sizes before comparing
             them, so that a small, distant person's jitter is not taken for a jump.
@@ -95,6 +105,7 @@ class SelectionRules:
     max_resize_rate: float = 0.5
     max_gap_growth_s: float = 0.5
     reacquire_after_s: float = 2.0
+    takeover_s: float = 0.5
     size_weight: float = 0.6
     noise_px: float = 10.0
     duplicate_overlap: float = 0.7
@@ -104,7 +115,7 @@ class SelectionRules:
         positive = ("max_jump", "max_speed", "max_resize", "max_resize_rate", "max_gap_growth_s")
         if self.noise_px < 0:
             raise ValueError(f"noise_px must be >= 0, got {self.noise_px}")
-        for name in (*positive, "reacquire_after_s"):
+        for name in (*positive, "reacquire_after_s", "takeover_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if not 0 <= self.size_weight <= 1:
@@ -141,6 +152,7 @@ class _Track:
     body: Body
     t: float
     proven: bool = False  # seen in the same frame as the main person
+    since: float = math.nan  # first seen (others only)
 
 
 class MainPersonSelector:
@@ -182,24 +194,48 @@ class MainPersonSelector:
         first_other = 1 if self._main is not None else 0
         if self._main is not None:
             pick = next((b for b, k in owner.items() if k == 0), None)
+            if pick is None:
+                pick = self._takeover(owner, bodies, t)
         else:
             proven = {b for b, k in owner.items() if self._others[k].proven}
             pick = self._fresh_choice(bodies, [b for b in kept if b not in proven])
         others = {k - first_other: b for b, k in owner.items() if k >= first_other}
         seen_with_main = pick is not None
         self._others = [
-            _Track(bodies[others[k]], t, track.proven or seen_with_main) if k in others else track
+            replace(track, body=bodies[others[k]], t=t, proven=track.proven or seen_with_main)
+            if k in others
+            else track
             for k, track in enumerate(self._others)
             if k not in others or others[k] != pick  # the main person is no other
         ]
         self._others += [
-            _Track(bodies[i], t, seen_with_main)
+            _Track(bodies[i], t, seen_with_main, since=t)
             for i in kept
             if i not in owner and i != pick and not self._narrow_miss(bodies[i], t)
         ]
         if pick is not None:
             self._main = _Track(bodies[pick], t)
         return pick
+
+    def _takeover(self, owner: dict[int, int], bodies: list[Body], t: float) -> int | None:
+        """The body of the longest-followed other who may take the missing main track over.
+
+        Not a smaller one: the misplaced skeletons the model finds on plates and
+        feet are small, the lifter is not.
+        """
+        main = self._main
+        assert main is not None  # track 0; the others follow it
+        least = (main.body.scale + self.rules.noise_px) * math.exp(-self.rules.max_resize)
+        ready = [
+            (t - track.since, b)
+            for b, k in owner.items()
+            if k >= 1
+            and not (track := self._others[k - 1]).proven
+            and track.since > main.t
+            and t - track.since >= self.rules.takeover_s
+            and bodies[b].scale + self.rules.noise_px >= least
+        ]
+        return max(ready)[1] if ready else None
 
     def _forget(self, t: float) -> None:
         horizon = self.rules.reacquire_after_s
