@@ -85,6 +85,32 @@ def test_missing_frames_bridge_short_gaps_only() -> None:
     assert sum(r.full for r in reps_of(long, "standing")) == 0
 
 
+def test_a_pull_hidden_from_the_floor_to_lockout_is_counted_and_said() -> None:
+    # A single-rep phone clip: set up at the bar, the person lost from just
+    # before the lift-off until lockout (1 s), then standing and lowering.
+    height = ramp(
+        (STAND, BOTTOM, 1), (BOTTOM, BOTTOM, 1.5), (BOTTOM, STAND, 0.6), (STAND, STAND, 1)
+    )
+    height = np.concatenate([height, ramp((STAND, BOTTOM, 1.0))])
+    hidden = height.copy()
+    hidden[round(2.3 * FPS) : round(3.3 * FPS)] = np.nan
+    reps = [r for r in reps_of(hidden, "floor") if r.full]
+    assert len(reps) == 1
+    assert reps[0].note == "counted across 2.3-3.3 s without the person in view"
+    assert not [r.note for r in reps_of(height, "floor") if r.note and r.full]
+
+
+@pytest.mark.parametrize(("pattern", "after"), [("floor", BOTTOM), ("standing", STAND)])
+def test_a_clip_ending_just_short_of_lockout_is_partial(pattern: str, after: float) -> None:
+    start = [(STAND, STAND, 1), (STAND, BOTTOM, 1.2), (BOTTOM, BOTTOM, 0.6)]
+    one = [(BOTTOM, STAND, 1.0), (STAND, STAND, 0.5), (STAND, after, 1.0), (after, after, 0.5)]
+    short = ramp(*start, *one, (BOTTOM, STAND, 1.0))[: -round(0.25 * FPS)]
+    reps = reps_of(short, pattern)
+    assert [(r.full, r.note) for r in reps][-1] == (False, "cut off before lockout")
+    at_lockout = ramp(*start, *one, (BOTTOM, STAND, 1.0), (STAND, STAND, 0.3))
+    assert all(r.full for r in reps_of(at_lockout, pattern))
+
+
 def test_still_standing_has_no_reps() -> None:
     assert (
         reps_of(np.full(300, STAND) + np.random.default_rng(0).normal(0, 0.01, 300), "floor") == []

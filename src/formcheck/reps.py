@@ -57,7 +57,12 @@ class RepRules:
         min_depth: A dip shallower than this is not a rep at all (a shrug, a
             re-grip, a step); it is also the least depth "standing" may allow.
         bottom_tol: Depth within this of the deepest point counts as the bottom.
-        max_gap_s: Missing stretches up to this long are bridged; longer ones split shots.
+        max_gap_s: Missing stretches up to this long are bridged; longer ones split shots...
+        max_crossing_s: ...unless the lifter went from the top to the bottom or back
+            across one (a depth change of ``min_depth`` or more) no longer than
+            this: such a stretch is bridged too, a rise hidden from its start to
+            its lockout included. It is the main person's track's horizon
+            (``SelectionRules.reacquire_after_s``): the same person on both sides.
     """
 
     top_frac: float = 0.35
@@ -65,6 +70,7 @@ class RepRules:
     min_depth: float = 0.15
     bottom_tol: float = 0.04
     max_gap_s: float = 0.5
+    max_crossing_s: float = 2.0
 
     def __post_init__(self) -> None:
         if not 0 < self.top_frac < self.deep_frac <= 1:
@@ -73,8 +79,8 @@ class RepRules:
             )
         if not 0 < self.min_depth < 1:
             raise ValueError(f"min_depth must be in (0, 1), got {self.min_depth}")
-        if self.bottom_tol <= 0 or self.max_gap_s < 0:
-            raise ValueError("bottom_tol must be > 0 and max_gap_s >= 0")
+        if self.bottom_tol <= 0 or not 0 <= self.max_gap_s <= self.max_crossing_s:
+            raise ValueError("need bottom_tol > 0 and 0 <= max_gap_s <= max_crossing_s")
 
 
 @dataclass(frozen=True)
@@ -138,15 +144,36 @@ def depth_signal(height: FloatArray) -> FloatArray:
     return (standing - height) / standing
 
 
-def _bridge(depth: FloatArray, t: FloatArray, max_gap_s: float) -> FloatArray:
-    """Interpolate the depth over short missing stretches."""
+def _bridge(depth: FloatArray, t: FloatArray, rules: RepRules) -> FloatArray:
+    """Interpolate the depth over short missing stretches, and longer ones it crosses."""
     out = depth.copy()
     for start, stop in runs(~np.isfinite(depth)):
-        if start > 0 and stop < len(depth) and t[stop] - t[start - 1] <= max_gap_s:
+        if start == 0 or stop == len(depth):
+            continue
+        gap = t[stop] - t[start - 1]
+        if gap <= rules.max_gap_s or (
+            gap <= rules.max_crossing_s and _crossed(depth, t, start - 1, stop, rules)
+        ):
             out[start:stop] = np.interp(
                 t[start:stop], t[[start - 1, stop]], depth[[start - 1, stop]]
             )
     return out
+
+
+def _crossed(depth: FloatArray, t: FloatArray, before: int, after: int, rules: RepRules) -> bool:
+    """Whether the lifter went once between the top and the bottom from ``before`` to ``after``.
+
+    The depth changes by ``min_depth`` or more, and neither side moves the other
+    way (more than ``bottom_tol`` over a quarter second): going down before a
+    stretch and coming up after it, the bottom and perhaps a whole rep were unseen.
+    """
+    change = depth[after] - depth[before]
+    if abs(change) < rules.min_depth:
+        return False
+    earlier = int(np.searchsorted(t, t[before] - 0.25))
+    later = min(int(np.searchsorted(t, t[after] + 0.25)), len(t) - 1)
+    moves = (depth[before] - depth[earlier], depth[later] - depth[after])
+    return not any(np.sign(change) * m < -rules.bottom_tol for m in moves)
 
 
 def _shots(depth: FloatArray, cuts: NDArray[np.intp]) -> list[tuple[int, int]]:
@@ -201,7 +228,8 @@ def segment(
     depth = np.concatenate(
         [depth_signal(height[a:b]) for a, b in segments(len(height), cuts)] or [height[:0]]
     )
-    depth = _bridge(depth, t, rules.max_gap_s)
+    hidden = [(a, b) for a, b in runs(~np.isfinite(depth)) if t[b - 1] - t[a] > rules.max_gap_s]
+    depth = _bridge(depth, t, rules)
     typical = _typical_depth(depth, rules.min_depth)
     top = max(rules.top_frac * typical, rules.min_depth / 2)
     deep = max(rules.deep_frac * typical, rules.min_depth)
@@ -217,7 +245,16 @@ def segment(
         replace(r, lockout_end=min(r.lockout_end, int(np.searchsorted(t, t[r.top] + LOCKOUT_S))))
         for r in reps
     ]
-    return numbered(capped)
+    return numbered([_unseen(r, hidden, t) for r in capped])
+
+
+def _unseen(rep: Rep, hidden: list[tuple[int, int]], t: FloatArray) -> Rep:
+    """``rep`` with a note of the stretches of its rise the person was not seen in."""
+    within = [(a, b) for a, b in hidden if a <= rep.top and b > rep.start]
+    if not rep.full or not within:
+        return rep
+    spans = ", ".join(f"{t[a]:.1f}-{t[b - 1]:.1f} s" for a, b in within)
+    return replace(rep, note=f"counted across {spans} without the person in view")
 
 
 def numbered(reps: list[Rep]) -> list[Rep]:
@@ -251,7 +288,7 @@ def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) 
             reps.append(Rep(0, e.start, e.deepest, top, e.stop - 1, top, False, "cut off"))
             continue
         top = _lockout(depth, e.stop, lockout_end)
-        note = "shallow" if e.depth < d.deep else ""
+        note = "shallow" if e.depth < d.deep else _rising_at_the_end(depth, e, lockout_end, d)
         if e.open_start and depth[e.start] >= e.depth - d.rules.bottom_tol:
             note = "clip opens after the bottom"
         reps.append(Rep(0, e.start, e.deepest, top, top, lockout_end, not note, note))
@@ -297,22 +334,49 @@ def _floor_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> 
             continue
         top = _lockout(depth, e.stop, lockout_end)
         end = _bottom_arrival(depth, following, tol) if following else lockout_end
-        note = _floor_partial(depth, e, d)
+        note = _floor_partial(depth, e, d) or _rising_at_the_end(depth, e, lockout_end, d)
         reps.append(Rep(0, start, start, top, end, lockout_end, not note, note))
     return reps
+
+
+def _rising_at_the_end(depth: FloatArray, e: _Excursion, lockout_end: int, d: _Depths) -> str:
+    """A note when the shot ends with the lifter still rising out of ``e``, short of lockout.
+
+    Short of lockout: still rising (higher by ``bottom_tol`` over the last fifth
+    of a second) and lower by ``bottom_tol`` than they stood before in the clip.
+    A clip that ends as the lifter stands tallest ends at lockout.
+    """
+    if lockout_end != e.hi - 1:
+        return ""
+    tol = d.rules.bottom_tol
+    earlier = max(e.stop - 1, lockout_end - max(1, round(0.2 * d.fps)))
+    rising = depth[earlier] - depth[lockout_end] > tol
+    short = depth[lockout_end] > np.nanmin(depth[: e.hi]) + tol
+    return "cut off before lockout" if rising and short else ""
 
 
 def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
     """Why the rise out of ``e`` is not a full rep ("" when it is one)."""
     if e.open_start:
         # Seen still at the bottom first, the pull counts; seen already on the way
-        # up from above the set's usual bottom, it does not.
+        # up from above the set's usual bottom, or already rising at speed, it does not.
         soon = min(e.start + max(1, round(0.2 * d.fps)), e.stop - 1)
         rising_at_once = depth[e.start] - depth[soon] > d.rules.bottom_tol
         below_bottom = depth[e.start] < d.typical - 2 * d.rules.bottom_tol
-        if depth[e.start] < d.deep or (rising_at_once and below_bottom):
+        if depth[e.start] < d.deep or (rising_at_once and below_bottom) or _in_flight(depth, e, d):
             return "clip opens mid-pull"
     return "shallow" if e.depth < d.deep else ""
+
+
+def _in_flight(depth: FloatArray, e: _Excursion, d: _Depths) -> bool:
+    """Whether the first tenth of a second of ``e`` already rises at half its top speed or more.
+
+    A bar pulled from the floor starts from rest: over its first tenth of a
+    second it rises far slower than at its fastest, reached later in the pull.
+    """
+    step = max(1, round(0.1 * d.fps))
+    rises = depth[e.start : e.stop - step] - depth[e.start + step : e.stop]
+    return len(rises) > 1 and rises[0] >= 0.5 * float(np.max(rises)) > d.rules.bottom_tol
 
 
 _PATTERNS: dict[Pattern, Callable[[FloatArray, list[_Excursion], _Depths], list[Rep]]] = {
