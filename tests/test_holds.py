@@ -29,6 +29,12 @@ def test_the_hip_deviation_is_signed_sag_negative_pike_positive(bend: float, fac
     assert line.rise_deg[0] == pytest.approx(-8.0, abs=0.5)  # shoulders above the feet
 
 
+def test_a_short_clip_all_in_position_is_a_hold_a_short_spell_is_not() -> None:
+    (hold,) = find_holds(lying([("plank", 2.5, 0.0, 0.0)]), PLANK, LIMITS)
+    assert hold.start_s <= holds.SMOOTH_S + 0.05 and hold.end_s == pytest.approx(2.5, abs=0.05)
+    assert find_holds(lying([DOWN, ("plank", 2.5, 0.0, 0.0), UP]), PLANK, LIMITS) == []
+
+
 def test_kneeling_and_lying_flat_are_not_the_position() -> None:
     for pose in ("kneel", "prone"):
         line = body_line(lying([(pose, 0.1, 0.0, 0.0)]).xy.astype(np.float64), "left", "ankle")

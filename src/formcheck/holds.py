@@ -42,8 +42,11 @@ FloatArray = NDArray[np.float64]
 
 #: Lapses out of position shorter than this (s) do not end a hold...
 BRIDGE_S = 0.7
-#: ...and a hold lasts at least this long (s).
+#: ...and a hold lasts at least this long (s)...
 MIN_HOLD_S = 3.0
+#: ...unless it fills the whole clip, in position from its first frames to its
+#: last: no getting down or up is in it to mistake for a hold.
+MIN_WHOLE_CLIP_S = 1.0
 #: The hip deviation is the median over this many seconds (the live cue lags by half).
 SMOOTH_S = 0.5
 #: A fault is past its line for at least this long (s); shorter dips are bridged.
@@ -278,15 +281,15 @@ class Spells:
             self._open[1] = t
         return ended
 
-    def close(self) -> tuple[float, float] | None:
-        """End of the stream (or of the shot): close the open spell."""
-        return self._close() if self._open else None
+    def close(self, min_s: float | None = None) -> tuple[float, float] | None:
+        """End of the stream (or of the shot): close the open spell (kept from ``min_s``)."""
+        return self._close(min_s) if self._open else None
 
-    def _close(self) -> tuple[float, float] | None:
+    def _close(self, min_s: float | None = None) -> tuple[float, float] | None:
         assert self._open is not None
         start, end = self._open
         self._open = None
-        if end - start < self.min_s:
+        if end - start < (self.min_s if min_s is None else min_s):
             return None
         self.spells.append((start, end))
         return start, end
@@ -512,7 +515,7 @@ class HoldTracker:
         self._building: _Building | None = None
         self._seen = np.zeros(2)
         self._recent: deque[tuple[float, FloatArray, float]] = deque()  # t, hip, width
-        self._t = -np.inf
+        self._t = self._first_t = -np.inf
 
     def update(self, t: float, xy: NDArray[np.floating], visibility: NDArray[np.floating]) -> Now:
         """Feed one frame: ``xy`` (33, 2) pixels (NaN where unseen), ``visibility`` (33,)."""
@@ -520,6 +523,8 @@ class HoldTracker:
             np.asarray(xy, np.float64)[None], self._side(visibility), self.position.end
         )
         ok = bool(in_position(line, self.position)[0]) and self._steady(t, line)
+        if self._first_t == -np.inf:
+            self._first_t = t
         ended = self._spells.update(t, ok)
         self._settle(ended)
         if ok:
@@ -535,8 +540,15 @@ class HoldTracker:
         self._recent.clear()
 
     def finish(self) -> list[Hold]:
-        """End of the stream: close what is open and return every hold found."""
-        self.cut()
+        """End of the stream: close what is open and return every hold found.
+
+        A spell open since the clip's first frames (as soon as the hips could be
+        seen still) is a hold from :data:`MIN_WHOLE_CLIP_S`.
+        """
+        since = self._spells.open_since
+        whole = since is not None and since - self._first_t <= SMOOTH_S + BRIDGE_S
+        self._settle(self._spells.close(MIN_WHOLE_CLIP_S if whole else None))
+        self._recent.clear()
         return list(self.holds)
 
     @property
