@@ -35,6 +35,15 @@ def test_a_short_clip_all_in_position_is_a_hold_a_short_spell_is_not() -> None:
     assert find_holds(lying([DOWN, ("plank", 2.5, 0.0, 0.0), UP]), PLANK, LIMITS) == []
 
 
+def test_a_hold_goes_on_while_the_line_is_out_of_sight_and_ends_when_seen_to() -> None:
+    unseen = lying([DOWN, ("plank", 6.0, 0, 0), ("plank", 3.0, 0, 0), ("plank", 6.0, 0, 0), UP])
+    unseen.xy[8 * 30 : 11 * 30] = np.nan  # a cut-away, or the feet hidden
+    (hold,) = find_holds(unseen, PLANK, LIMITS)
+    assert hold.start_s < 3.0 and hold.end_s > 16.0
+    kneeling = lying([DOWN, ("plank", 6.0, 0, 0), ("kneel", 3.0, 0, 0), ("plank", 6.0, 0, 0), UP])
+    assert len(find_holds(kneeling, PLANK, LIMITS)) == 2
+
+
 def test_kneeling_and_lying_flat_are_not_the_position() -> None:
     for pose in ("kneel", "prone"):
         line = body_line(lying([(pose, 0.1, 0.0, 0.0)]).xy.astype(np.float64), "left", "ankle")

@@ -19,8 +19,10 @@ Geometry (pixels, y down):
 A frame is *in position* when the body line lies as the exercise expects, the
 legs are as straight (or bent) as it needs, what should carry the body does, the
 camera sees the line from a usable angle, and the hips are still. A hold is a
-spell of such frames: brief lapses are bridged, and spells too short to be a
-hold are dropped, so getting down and getting up are not part of it.
+spell of such frames: brief lapses are bridged, frames that cannot show the
+line (the person out of sight, or seen from the front) do not end it, and spells
+too short to be a hold are dropped, so getting down and getting up are not part
+of it.
 """
 
 from __future__ import annotations
@@ -269,13 +271,23 @@ class Spells:
         self.bridge_s, self.min_s = bridge_s, min_s
         self.spells: list[tuple[float, float]] = []
         self._open: list[float] | None = None  # [start, last frame on]
+        self._unknown_s = 0.0  # of the time since the last frame on
+        self._last_t = -np.inf
 
-    def update(self, t: float, on: bool) -> tuple[float, float] | None:
-        """Feed one frame; returns a spell that this frame showed to be over."""
+    def update(self, t: float, on: bool, unknown: bool = False) -> tuple[float, float] | None:
+        """Feed one frame; returns a spell that this frame showed to be over.
+
+        ``unknown``: the frame cannot tell whether the condition holds; its time
+        does not count towards the gap that ends a spell.
+        """
         ended = None
-        if self._open and t - self._open[1] > self.bridge_s:
+        if self._open and unknown:
+            self._unknown_s += t - self._last_t
+        if self._open and t - self._open[1] - self._unknown_s > self.bridge_s:
             ended = self._close()
+        self._last_t = t
         if on:
+            self._unknown_s = 0.0
             if self._open is None:
                 self._open = [t, t]
             self._open[1] = t
@@ -288,7 +300,7 @@ class Spells:
     def _close(self, min_s: float | None = None) -> tuple[float, float] | None:
         assert self._open is not None
         start, end = self._open
-        self._open = None
+        self._open, self._unknown_s = None, 0.0
         if end - start < (self.min_s if min_s is None else min_s):
             return None
         self.spells.append((start, end))
@@ -301,7 +313,9 @@ class Spells:
 
     def running(self, t: float) -> float:
         """Seconds the open spell has lasted at ``t`` (0 when none is open)."""
-        return t - self._open[0] if self._open and t - self._open[1] <= self.bridge_s else 0.0
+        if self._open and t - self._open[1] - self._unknown_s <= self.bridge_s:
+            return t - self._open[0]
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -522,10 +536,13 @@ class HoldTracker:
         line = body_line(
             np.asarray(xy, np.float64)[None], self._side(visibility), self.position.end
         )
-        ok = bool(in_position(line, self.position)[0]) and self._steady(t, line)
+        placed = bool(in_position(line, self.position)[0])
+        ok = placed and self._steady(t, line)
         if self._first_t == -np.inf:
             self._first_t = t
-        ended = self._spells.update(t, ok)
+        # Out of sight, or seen from an angle it cannot be read from (a plank
+        # from the front), the line does not show the hold ended.
+        ended = self._spells.update(t, ok, unknown=not placed and not self._readable(line))
         self._settle(ended)
         if ok:
             if self._building is None:
@@ -599,6 +616,13 @@ class HoldTracker:
         speed = np.linalg.norm(line.hip[0] - hip0) / elapsed / line.length[0]
         view = view_from_width(float(np.median(widths))).label
         return bool(speed <= STILL_SPEED) and view in self.position.views
+
+    def _readable(self, line: BodyLine) -> bool:
+        """Whether this frame shows the whole line from an angle it can be read from."""
+        width = float(line.width[0])
+        if not (np.isfinite(width) and np.isfinite(line.rise_deg[0])):
+            return False
+        return view_from_width(width).label in self.position.views
 
 
 def hold_side(series: PoseSeries, position: Position) -> angles.Side:
