@@ -357,7 +357,7 @@ def _rising_at_the_end(depth: FloatArray, e: _Excursion, lockout_end: int, d: _D
 
 def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
     """Why the rise out of ``e`` is not a full rep ("" when it is one)."""
-    if e.open_start:
+    if e.open_start and not _seen_set_up(depth, e, d):
         # Seen still at the bottom first, the pull counts; seen already on the way
         # up from above the set's usual bottom, or already rising at speed, it does not.
         soon = min(e.start + max(1, round(0.2 * d.fps)), e.stop - 1)
@@ -366,6 +366,17 @@ def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
         if depth[e.start] < d.deep or (rising_at_once and below_bottom) or _in_flight(depth, e, d):
             return "clip opens mid-pull"
     return "shallow" if e.depth < d.deep else ""
+
+
+def _seen_set_up(depth: FloatArray, e: _Excursion, d: _Depths) -> bool:
+    """Whether the clip shows the lifter bending down to the bar before the pull out of ``e``.
+
+    Going down into the bottom and resting there before rising: the lift-off is seen.
+    """
+    tol = d.rules.bottom_tol
+    arrival = _bottom_arrival(depth, e, tol)
+    descent = depth[arrival] - depth[e.start] > 2 * tol
+    return bool(descent and _rise_start(depth, e, tol) > arrival)
 
 
 def _in_flight(depth: FloatArray, e: _Excursion, d: _Depths) -> bool:
