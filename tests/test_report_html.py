@@ -128,6 +128,13 @@ def test_a_page_without_a_video_has_no_pictures_and_says_why(tmp_path):
     assert "<img" not in (tmp_path / "report.html").read_text()
 
 
+def test_a_counted_reps_note_says_what_was_not_seen():
+    report = analyze(hinge(rdl_set([0, 0])), "rdl")
+    first = replace(report.reps[0], note=f"counted across 1.0-2.0 s without {EVIL}")
+    text = html.render(replace(report, reps=(first, *report.reps[1:])))
+    assert "counted across 1.0-2.0 s without &lt;script&gt;" in text and EVIL not in text
+
+
 def test_reps_csv_has_a_row_per_rep_with_every_check_against_its_line():
     report = analyze(hinge(rdl_set([0, 25, 0])), "rdl")
     rows = list(csv.DictReader(io.StringIO(tables.reps_csv(report))))

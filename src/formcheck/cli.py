@@ -464,6 +464,9 @@ def _show_report(report: SetReport) -> None:
         )
         return
     out.print(_rep_table(report, checked))
+    for rep in report.reps:
+        if rep.note:
+            out.print(f"[dim]rep {rep.index}: {escape(rep.note)}[/]")
     for partial in report.partials:
         span = f"{partial.start_s:.1f}-{partial.end_s:.1f} s"
         out.print(f"[dim]partial rep at {span} ({escape(partial.note)}), not counted[/]")

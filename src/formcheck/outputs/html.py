@@ -146,9 +146,10 @@ def _rep_row(rep: RepResult, checks: Sequence[Check]) -> str:
         title = "" if sure is None else f" title='confidence {sure:.2f}'"
         cells.append(f"<td class='num{' fault' if c in faulty else ''}'{title}>{text}</td>")
     verdict = tone(rep)
+    note = f"<br><span class='muted'>{escape(rep.note)}</span>" if rep.note else ""
     return (
         f"<tr><td>{rep.index}</td><td><span class='tone {verdict}'>{verdict}</span></td>"
-        f"{''.join(cells)}<td class='num'>{rep.start_s:.1f} s</td></tr>"
+        f"{''.join(cells)}<td class='num'>{rep.start_s:.1f} s{note}</td></tr>"
     )
 
 
