@@ -72,6 +72,9 @@ def test_hands_off_the_image_or_unknown_give_no_score(hands: tuple[float, float]
         ([-0.7, -0.8, -0.75, -1.25], [False, False, False, True]),  # front view: all low
         ([-0.9], [False]),  # one rise: nothing to compare with
         ([0.8, None, -0.6], [False, False, True]),
+        ([-0.6, 0.5], [False, False]),  # the first pull is never taken for standing up
+        ([-0.1, -0.35], [False, True]),  # a single pull, then standing up: the first is the mark
+        ([-0.1, -0.25], [False, False]),
     ],
 )
 def test_unloaded_rises_stand_out_from_the_set(

@@ -113,10 +113,17 @@ def rise_score(before: Image, after: Image, rise: Rise, leg: float) -> float | N
 def unloaded(scores: list[float | None], margin: float = MARGIN) -> list[bool]:
     """Which rises left the implement behind: well below the set's median, and negative.
 
-    A rise without a score (the strips off the image) is taken as loaded.
+    ``scores`` are in time order. The first rise is taken as loaded: standing up
+    without the bar comes after it was put down (a caption or a shadow over the
+    bar at the start of a clip must not drop the set's first pull); of two, the
+    second is compared with it. A rise without a score (the strips off the
+    image) is taken as loaded too.
     """
     known = [s for s in scores if s is not None]
     if len(known) < 2:
         return [False] * len(scores)
-    line = min(0.0, float(np.median(known)) - margin)
-    return [s is not None and s < line for s in scores]
+    # Of two, the median is their midpoint and no reference: the first lifted the bar.
+    first = scores[0]
+    reference = first if len(known) == 2 and first is not None else float(np.median(known))
+    line = min(0.0, reference - margin)
+    return [i > 0 and s is not None and s < line for i, s in enumerate(scores)]
