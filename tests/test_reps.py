@@ -143,12 +143,17 @@ def test_a_clip_that_opens_mid_pull_counts_that_pull_as_partial() -> None:
 
 @pytest.mark.parametrize(
     ("first", "full"),
-    [((STAND, BOTTOM, 0.5), True), ((BOTTOM, BOTTOM, 0.1), False)],
-    ids=["opens mid-descent", "opens at the bottom"],
+    [
+        (((STAND + BOTTOM) / 2, BOTTOM, 0.5), True),
+        ((BOTTOM, BOTTOM, 0.1), True),
+        ((STAND - 0.3, STAND - 0.3, 0.1), False),
+    ],
+    ids=["opens mid-descent", "opens at the bottom", "opens on the way up"],
 )
 def test_a_standing_rep_under_way_at_the_start(first: tuple, full: bool) -> None:
-    start = (STAND + BOTTOM) / 2 if full else BOTTOM
-    pieces = [(start, *first[1:]), (BOTTOM, STAND, 1), (STAND, STAND, 1)]
+    # A rep under way at the first frame counts (the shared labels' rule for
+    # RDLs and good mornings), unless what is seen of it is shallow.
+    pieces = [first, (first[1], STAND, 1), (STAND, STAND, 1)]
     pieces += [(STAND, BOTTOM, 1), (BOTTOM, STAND, 1), (STAND, STAND, 1)]
     reps = reps_of(ramp(*pieces), "standing")
     assert [r.full for r in reps] == [full, True]

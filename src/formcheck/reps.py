@@ -14,9 +14,11 @@ short-range hinges and lockouts that stop a little short all count the same way.
 Two patterns:
 
 * ``standing`` lifts (RDL, good morning) start at the top: every excursion that
-  goes deep and comes back up is a rep. A rep already under way when the clip
-  starts counts if the clip shows it going down to the bottom; one cut off by
-  the end of the clip, or too shallow, is partial.
+  goes deep and comes back up is a rep, one already under way when the clip
+  starts too (as coaches and the shared labels count it: the clip may open at
+  the bottom). One cut off by the end of the clip, one still rising when it
+  ends, one seen only from the bottom up after a scene cut or a long gap, or
+  one too shallow, is partial.
 * ``floor`` lifts (deadlift) start on the floor: a rep is a *rise* from the
   bottom to lockout, and its lowering is part of it. Walking in and setting up,
   re-gripping and resting at the bottom or at the top are no reps. A pull that
@@ -280,6 +282,7 @@ class _Depths:
 
 def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> list[Rep]:
     """Every excursion that returns to the top is a rep; deep enough ones are full."""
+    first_seen = int(np.argmax(np.isfinite(depth)))
     reps = []
     for k, e in enumerate(excursions):
         lockout_end = (excursions[k + 1].start if k + 1 < len(excursions) else e.hi) - 1
@@ -289,8 +292,9 @@ def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) 
             continue
         top = _lockout(depth, e.stop, lockout_end)
         note = "shallow" if e.depth < d.deep else _rising_at_the_end(depth, e, lockout_end, d)
-        if e.open_start and depth[e.start] >= e.depth - d.rules.bottom_tol:
-            note = "clip opens after the bottom"
+        after_a_cut = e.open_start and e.start > first_seen  # a cut or a gap, not frame 0
+        if after_a_cut and depth[e.start] >= e.depth - d.rules.bottom_tol:
+            note = "seen only from the bottom up"
         reps.append(Rep(0, e.start, e.deepest, top, top, lockout_end, not note, note))
     return reps
 
