@@ -282,7 +282,6 @@ class _Depths:
 
 def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> list[Rep]:
     """Every excursion that returns to the top is a rep; deep enough ones are full."""
-    first_seen = int(np.argmax(np.isfinite(depth)))
     reps = []
     for k, e in enumerate(excursions):
         lockout_end = (excursions[k + 1].start if k + 1 < len(excursions) else e.hi) - 1
@@ -292,7 +291,7 @@ def _standing_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) 
             continue
         top = _lockout(depth, e.stop, lockout_end)
         note = "shallow" if e.depth < d.deep else _rising_at_the_end(depth, e, lockout_end, d)
-        after_a_cut = e.open_start and e.start > first_seen  # a cut or a gap, not frame 0
+        after_a_cut = e.open_start and not _opens_clip(depth, e)  # after a cut or a gap
         if after_a_cut and depth[e.start] >= e.depth - d.rules.bottom_tol:
             note = "seen only from the bottom up"
         reps.append(Rep(0, e.start, e.deepest, top, top, lockout_end, not note, note))
@@ -344,13 +343,13 @@ def _floor_reps(depth: FloatArray, excursions: list[_Excursion], d: _Depths) -> 
 
 
 def _rising_at_the_end(depth: FloatArray, e: _Excursion, lockout_end: int, d: _Depths) -> str:
-    """A note when the shot ends with the lifter still rising out of ``e``, short of lockout.
+    """A note when the clip ends with the lifter still rising out of ``e``, short of lockout.
 
     Short of lockout: still rising (higher by ``bottom_tol`` over the last fifth
     of a second) and lower by ``bottom_tol`` than they stood before in the clip.
     A clip that ends as the lifter stands tallest ends at lockout.
     """
-    if lockout_end != e.hi - 1:
+    if lockout_end != e.hi - 1 or np.isfinite(depth[e.hi :]).any():  # not the clip's end
         return ""
     tol = d.rules.bottom_tol
     earlier = max(e.stop - 1, lockout_end - max(1, round(0.2 * d.fps)))
@@ -367,7 +366,8 @@ def _floor_partial(depth: FloatArray, e: _Excursion, d: _Depths) -> str:
         soon = min(e.start + max(1, round(0.2 * d.fps)), e.stop - 1)
         rising_at_once = depth[e.start] - depth[soon] > d.rules.bottom_tol
         below_bottom = depth[e.start] < d.typical - 2 * d.rules.bottom_tol
-        if depth[e.start] < d.deep or (rising_at_once and below_bottom) or _in_flight(depth, e, d):
+        flying = _opens_clip(depth, e) and _in_flight(depth, e, d)
+        if depth[e.start] < d.deep or (rising_at_once and below_bottom) or flying:
             return "clip opens mid-pull"
     return "shallow" if e.depth < d.deep else ""
 
@@ -381,6 +381,11 @@ def _seen_set_up(depth: FloatArray, e: _Excursion, d: _Depths) -> bool:
     arrival = _bottom_arrival(depth, e, tol)
     descent = depth[arrival] - depth[e.start] > 2 * tol
     return bool(descent and _rise_start(depth, e, tol) > arrival)
+
+
+def _opens_clip(depth: FloatArray, e: _Excursion) -> bool:
+    """Whether ``e`` starts with the first frame the person is seen in (no cut or gap before)."""
+    return not np.isfinite(depth[: e.start]).any()
 
 
 def _in_flight(depth: FloatArray, e: _Excursion, d: _Depths) -> bool:
