@@ -11,9 +11,9 @@ afresh among everybody not proven to be somebody else, so that a bad first
 detection (a misplaced skeleton) cannot lock the real lifter out of the video.
 Sooner than that, one body no smaller than the main person, followed for
 ``takeover_s`` while the main person was missing throughout, and never seen
-beside them, takes the main track over:
-a small phone clip's lifter, whose first skeletons were misplaced on the
-plates, is then lost for half a second, not for two.
+beside them, takes the main track over: a small phone clip's lifter, whose
+first skeletons were misplaced on the plates, is then lost for half a second,
+not for two.
 """
 
 from __future__ import annotations
@@ -86,9 +86,9 @@ class SelectionRules:
         reacquire_after_s: A track unseen this long is forgotten.
         takeover_s: A body never seen beside the main person and no smaller
             (``max_resize``), followed this long while the main person was
-            missing, becomes the main person. It is
-            as long as the main track's tolerance grows: a body the track has not
-            taken back by then is no jump of the main person's skeleton.
+            missing, becomes the main person. It is as long as the main track's
+            tolerance grows: a body the track has not taken back by then is no
+            jump of the main person's skeleton.
         size_weight: Weight of size against centrality in a fresh choice.
         noise_px: Landmark jitter in pixels, added to both sizes before comparing
             them, so that a small, distant person's jitter is not taken for a jump.
