@@ -22,8 +22,12 @@ Two patterns:
 * ``floor`` lifts (deadlift) start on the floor: a rep is a *rise* from the
   bottom to lockout, and its lowering is part of it. Walking in and setting up,
   re-gripping and resting at the bottom or at the top are no reps. A pull that
-  stops short, a clip that opens mid-pull (not still at the bottom) and a
-  lowering that is never lifted again are partial reps.
+  stops short, a clip that opens mid-pull (not still at the bottom, or already
+  rising fast), a clip that ends short of lockout and a lowering that is never
+  lifted again are partial reps.
+
+A lifter lost from view while going from the bottom to the top (or back) is
+bridged across the gap, up to ``max_crossing_s``, and the rep's note says so.
 """
 
 from __future__ import annotations
