@@ -86,6 +86,15 @@ def test_a_smaller_skeleton_does_not_take_the_track_over() -> None:
     assert all(selector.choose([pose(700, 420, 80)], i * DT) is None for i in range(1, 45))
 
 
+def test_a_lifter_followed_long_is_not_taken_over_by_a_stranger_in_front() -> None:
+    # The lifter, followed for 2 s, is hidden by somebody of their size whom the
+    # tracker never saw beside them: the stranger waits for reacquire_after_s.
+    selector = MainPersonSelector(FRAME, SelectionRules(takeover_s=0.5, reacquire_after_s=2.0))
+    assert all(selector.choose([pose(640, 360, 150)], i * DT) == 0 for i in range(60))
+    picks = [selector.choose([pose(300 + 8 * i, 370, 140)], (60 + i) * DT) for i in range(50)]
+    assert all(p is None for p in picks)
+
+
 def test_the_main_person_back_in_time_keeps_the_track() -> None:
     # A stranger alone in view while the lifter is unseen for less than
     # takeover_s; the lifter returns and keeps the track.

@@ -10,10 +10,10 @@ lifter. A main person missing for longer than ``reacquire_after_s`` is chosen
 afresh among everybody not proven to be somebody else, so that a bad first
 detection (a misplaced skeleton) cannot lock the real lifter out of the video.
 Sooner than that, one body no smaller than the main person, followed for
-``takeover_s`` while the main person was missing throughout, and never seen
-beside them, takes the main track over: a small phone clip's lifter, whose
-first skeletons were misplaced on the plates, is then lost for half a second,
-not for two.
+``takeover_s`` and for longer than the main track had been, while the main
+person was missing throughout, and never seen beside them, takes the main
+track over: a small phone clip's lifter, whose first skeletons were misplaced
+on the plates for a few frames, is then lost for half a second, not for two.
 """
 
 from __future__ import annotations
@@ -85,10 +85,11 @@ class SelectionRules:
             unseen for a while does not swallow whoever appears anywhere.
         reacquire_after_s: A track unseen this long is forgotten.
         takeover_s: A body never seen beside the main person and no smaller
-            (``max_resize``), followed this long while the main person was
-            missing, becomes the main person. It is as long as the main track's
-            tolerance grows: a body the track has not taken back by then is no
-            jump of the main person's skeleton.
+            (``max_resize``), followed this long, and longer than the main track
+            had been, while the main person was missing, becomes the main
+            person. It is as long as the main track's tolerance grows: a body
+            the track has not taken back by then is no jump of the main
+            person's skeleton.
         size_weight: Weight of size against centrality in a fresh choice.
         noise_px: Landmark jitter in pixels, added to both sizes before comparing
             them, so that a small, distant person's jitter is not taken for a jump.
@@ -152,7 +153,7 @@ class _Track:
     body: Body
     t: float
     proven: bool = False  # seen in the same frame as the main person
-    since: float = math.nan  # first seen (others only)
+    since: float = math.nan  # followed since
 
 
 class MainPersonSelector:
@@ -214,14 +215,19 @@ class MainPersonSelector:
             if i not in owner and i != pick and not self._narrow_miss(bodies[i], t)
         ]
         if pick is not None:
-            self._main = _Track(bodies[pick], t)
+            # Followed since: the main track's start, the taken-over track's, or now.
+            k = owner.get(pick)
+            since = t if k is None else tracks[k].since
+            self._main = _Track(bodies[pick], t, since=since)
         return pick
 
     def _takeover(self, owner: dict[int, int], bodies: list[Body], t: float) -> int | None:
         """The body of the longest-followed other who may take the missing main track over.
 
         Not a smaller one: the misplaced skeletons the model finds on plates and
-        feet are small, the lifter is not.
+        feet are small, the lifter is not. Nor one followed for less time than
+        the main track was: somebody walking in front of a lifter followed for a
+        while waits for ``reacquire_after_s``, like anybody.
         """
         main = self._main
         assert main is not None  # track 0; the others follow it
@@ -232,7 +238,7 @@ class MainPersonSelector:
             if k >= 1
             and not (track := self._others[k - 1]).proven
             and track.since > main.t
-            and t - track.since >= self.rules.takeover_s
+            and t - track.since >= max(self.rules.takeover_s, main.t - main.since)
             and bodies[b].scale + self.rules.noise_px >= least
         ]
         return max(ready)[1] if ready else None
