@@ -41,22 +41,25 @@ SAMPLE = ROOT / "samples" / "deadlift_rounding.mp4"
 EXERCISE = "deadlift"
 
 
-def scaled(video: Path, size: tuple[int, int], out: Path) -> Path:
-    """``video`` scaled to the height of ``size`` and padded to its width (H.264, same rate)."""
+def scaled(video: Path, size: tuple[int, int], out: Path, fps: int | None = None) -> Path:
+    """``video`` fitted into ``size``, padded (H.264); at ``fps``, frames repeated to reach it."""
     w, h = size
     with av.open(str(video)) as src, av.open(str(out), "w") as dst:
         stream_in = src.streams.video[0]
         rate = stream_in.average_rate or Fraction(30)
-        stream = dst.add_stream("libx264", rate=rate, options={"crf": "18"})
+        repeat = max(1, round(fps / float(rate))) if fps else 1
+        stream = dst.add_stream("libx264", rate=fps or rate, options={"crf": "18"})
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         for frame in src.decode(stream_in):
             image = frame.to_ndarray(format="rgb24")
-            inner = round(image.shape[1] * h / image.shape[0])
+            k = min(w / image.shape[1], h / image.shape[0])
+            size_in = (round(image.shape[1] * k), round(image.shape[0] * k))
+            inner = cv2.resize(image, size_in, interpolation=cv2.INTER_CUBIC)
             canvas = np.zeros((h, w, 3), np.uint8)
-            x0 = (w - inner) // 2
-            big = cv2.resize(image, (inner, h), interpolation=cv2.INTER_CUBIC)
-            canvas[:, x0 : x0 + inner] = big
-            dst.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
+            y0, x0 = (h - inner.shape[0]) // 2, (w - inner.shape[1]) // 2
+            canvas[y0 : y0 + inner.shape[0], x0 : x0 + inner.shape[1]] = inner
+            for _ in range(repeat):
+                dst.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
         dst.mux(stream.encode())
     return out
 

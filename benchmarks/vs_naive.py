@@ -23,13 +23,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import cv2
-import numpy as np
 from child import formcheck, timed
+from throughput import scaled
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "deadlift_rounding.mp4"
@@ -37,28 +34,6 @@ PEERS = ROOT.parent / "shared" / "peers"
 #: (width, height, fps) of the sample's scaled copies.
 SIZES = ((360, 640, 60), (1280, 720, 30), (1920, 1080, 30))
 RUNS = {"analyze": (), "--no-video": ("--no-video",), "--no-video --fast": ("--no-video", "--fast")}
-
-
-def scaled(video: Path, size: tuple[int, int, int], out: Path) -> Path:
-    """``video`` fitted into ``size`` (padded); each frame repeated to reach its frame rate."""
-    w, h, fps = size
-    with av.open(str(video)) as src, av.open(str(out), "w") as dst:
-        stream_in = src.streams.video[0]
-        rate = stream_in.average_rate or Fraction(30)
-        repeat = max(1, round(fps / float(rate)))
-        stream = dst.add_stream("libx264", rate=fps, options={"crf": "20"})
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        for frame in src.decode(stream_in):
-            image = frame.to_ndarray(format="rgb24")
-            k = min(w / image.shape[1], h / image.shape[0])
-            inner = cv2.resize(image, (round(image.shape[1] * k), round(image.shape[0] * k)))
-            canvas = np.zeros((h, w, 3), np.uint8)
-            y0, x0 = (h - inner.shape[0]) // 2, (w - inner.shape[1]) // 2
-            canvas[y0 : y0 + inner.shape[0], x0 : x0 + inner.shape[1]] = inner
-            for _ in range(repeat):
-                dst.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
-        dst.mux(stream.encode())
-    return out
 
 
 def pairs(
@@ -98,7 +73,7 @@ def main() -> None:
         work = Path(tmp)
         sizes = [tuple(int(v) for v in s.replace("@", "x").split("x")) for s in args.sizes]
         clips = [
-            (scaled(SAMPLE, (w, h, f), work / f"{w}x{h}_{f}.mp4"), "deadlift") for w, h, f in sizes
+            (scaled(SAMPLE, (w, h), work / f"{w}x{h}_{f}.mp4", f), "deadlift") for w, h, f in sizes
         ]
         clips += [(Path(c.rsplit(":", 1)[0]), c.rsplit(":", 1)[1]) for c in args.clip]
         print("| clip | run | loop / formcheck (wall) | formcheck peak | loop peak |")
