@@ -4,15 +4,15 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck.pose.cuts import CutDetector
+from formcheck.pose.cuts import CutDetector, thumbnail
 
 
 def scene(shift: int, seed: int) -> np.ndarray:
-    """A 160x120 picture of soft blobs, slid ``shift`` px to the right."""
+    """The thumbnail of a 160x120 picture of soft blobs, slid ``shift`` px to the right."""
     rng = np.random.default_rng(seed)
     blocks = np.kron(rng.integers(0, 255, (3, 6)), np.ones((40, 40))).astype(np.uint8)
     soft = cv2.GaussianBlur(blocks, (0, 0), 8)
-    return np.repeat(np.roll(soft, shift, axis=1)[:, :160, None], 3, axis=2)
+    return thumbnail(np.repeat(np.roll(soft, shift, axis=1)[:, :160, None], 3, axis=2))
 
 
 def test_a_shaking_camera_makes_no_cuts() -> None:

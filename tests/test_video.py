@@ -146,6 +146,17 @@ def test_prefetch_keeps_order_and_bounds_the_read_ahead() -> None:
     assert [f.index for f in ahead] == list(range(1, 50))
 
 
+def test_prefetch_does_its_work_in_the_decoding_thread_and_keeps_order() -> None:
+    frames = (Frame(index=i, t=i / 30, image=np.zeros((2, 2, 3), np.uint8)) for i in range(20))
+
+    def work(frame: Frame) -> tuple[int, str]:
+        return frame.index, threading.current_thread().name
+
+    done = list(prefetch(frames, work=work))
+    assert [i for i, _ in done] == list(range(20))
+    assert {name for _, name in done} == {"formcheck-decode"}
+
+
 def test_prefetch_passes_errors_on_and_stops_when_closed() -> None:
     def broken():
         yield Frame(index=0, t=0.0, image=np.zeros((2, 2, 3), np.uint8))

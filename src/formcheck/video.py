@@ -13,12 +13,12 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 import av
 import cv2
@@ -30,6 +30,9 @@ from formcheck.errors import VideoError
 from formcheck.series import VideoMeta
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -341,18 +344,44 @@ def frames_at(path: str | Path, times: Iterable[float]) -> dict[float, NDArray[n
     return found
 
 
-def prefetch(frames: Iterable[Frame], depth: int = 2) -> Generator[Frame, None, None]:
+#: What the decoding thread hands over last.
+_END = object()
+
+
+@dataclass(frozen=True)
+class _Raised:
+    """An error raised in the decoding thread, for the consumer to raise."""
+
+    error: BaseException
+
+
+@overload
+def prefetch(items: Iterable[T], depth: int = 2) -> Generator[T, None, None]: ...
+
+
+@overload
+def prefetch(
+    items: Iterable[T], depth: int = 2, *, work: Callable[[T], U]
+) -> Generator[U, None, None]: ...
+
+
+def prefetch(
+    items: Iterable[Any], depth: int = 2, *, work: Callable[[Any], Any] | None = None
+) -> Generator[Any, None, None]:
     """Decode up to ``depth`` frames ahead in a background thread.
 
     Decoding then overlaps pose estimation, which leaves a core partly idle.
-    Memory stays bounded by ``depth`` frames. Errors raised while decoding are
+    ``work``, when given, is done to each item in that thread too, and its
+    result is yielded instead (e.g. a frame's drawing, or its thumbnail beside
+    it): PyAV and OpenCV let go of the GIL, so it runs on the other core.
+    Memory stays bounded by ``depth`` items. Errors raised while decoding are
     re-raised here; closing this generator early stops the thread before the
     source can be closed.
     """
-    slots: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
-    def put(item: Frame | BaseException | None) -> bool:
+    def put(item: Any) -> bool:
         while not stop.is_set():
             try:
                 slots.put(item, timeout=0.1)
@@ -363,19 +392,19 @@ def prefetch(frames: Iterable[Frame], depth: int = 2) -> Generator[Frame, None, 
 
     def produce() -> None:
         try:
-            for frame in frames:
-                if not put(frame):
+            for item in items:
+                if not put(item if work is None else work(item)):
                     return
-            put(None)
+            put(_END)
         except BaseException as e:  # handed to the consumer, who re-raises it
-            put(e)
+            put(_Raised(e))
 
     worker = threading.Thread(target=produce, name="formcheck-decode", daemon=True)
     worker.start()
     try:
-        while (item := slots.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
+        while (item := slots.get()) is not _END:
+            if isinstance(item, _Raised):
+                raise item.error
             yield item
     finally:
         stop.set()

@@ -21,7 +21,7 @@ from formcheck.outputs.draw import draw
 from formcheck.outputs.faces import blur, face_boxes
 from formcheck.outputs.overlay import Overlays
 from formcheck.report import SetReport
-from formcheck.video import VideoFileSource, prefetch
+from formcheck.video import Frame, VideoFileSource, prefetch
 
 #: x264 settings: the preset trades size for speed; the output must stay cheap next
 #: to pose estimation (see benchmarks/annotate_cost.py: at 720p, veryfast took 38 %
@@ -42,32 +42,16 @@ def write_annotated(
         VideoError: The source cannot be read.
     """
     overlays = Overlays(report)
-    track = overlays.track
-    boxes = face_boxes(track.xy, track.t) if blur_faces else None
+    boxes = face_boxes(overlays.track.xy, overlays.track.t) if blur_faces else None
     written = 0
     with replacing(out, ".mp4") as tmp, VideoFileSource(source) as frames:
-        meta = frames.meta
+        paint = _painter(overlays, boxes, 0.5 / frames.meta.fps)
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as mp4:
-            stream = mp4.add_stream("libx264", rate=Fraction(meta.fps).limit_denominator(1001))
-            stream.width, stream.height = (
-                meta.width + meta.width % 2,
-                meta.height + meta.height % 2,
-            )
-            stream.pix_fmt = "yuv420p"
-            stream.options = {"preset": PRESET, "crf": str(CRF)}
-            stream.codec_context.time_base = frames.time_base
-            tolerance = 0.5 / meta.fps
-            for frame in prefetch(frames):  # decoding overlaps drawing and encoding
-                image = frame.image
-                i = nearest(track.t, frame.t, tolerance)
-                if i is not None:
-                    if boxes is not None:
-                        blur(image, boxes[i])
-                    draw(image, overlays.at(i))
-                # OpenCV converts to yuv420p several times faster than libswscale.
-                yuv = np.asarray(cv2.cvtColor(_even(image), cv2.COLOR_RGB2YUV_I420), np.uint8)
+            stream = _h264(mp4, frames)
+            # Decoding, drawing and converting overlap the encoding, on the other core.
+            for t, yuv in prefetch(frames, work=paint):
                 picture = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-                picture.pts = round(frame.t / frames.time_base)
+                picture.pts = round(t / frames.time_base)
                 picture.time_base = frames.time_base
                 mp4.mux(stream.encode(picture))
                 written += 1
@@ -75,6 +59,40 @@ def write_annotated(
                     on_frame()
             mp4.mux(stream.encode())
     return written
+
+
+def _h264(mp4: av.container.OutputContainer, frames: VideoFileSource) -> av.VideoStream:
+    """The H.264 stream of ``frames``' size (made even), rate and time base in ``mp4``."""
+    meta = frames.meta
+    stream = mp4.add_stream("libx264", rate=Fraction(meta.fps).limit_denominator(1001))
+    stream.width, stream.height = meta.width + meta.width % 2, meta.height + meta.height % 2
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"preset": PRESET, "crf": str(CRF)}
+    stream.codec_context.time_base = frames.time_base
+    return stream
+
+
+def _painter(
+    overlays: Overlays, boxes: NDArray[np.float64] | None, tolerance: float
+) -> Callable[[Frame], tuple[float, NDArray[np.uint8]]]:
+    """What turns a source frame into its time and its picture with the overlay, in yuv420p.
+
+    ``boxes``: the faces to blur per track frame; ``tolerance``: how far (s) a
+    frame's time may be from the track's to get its overlay.
+    """
+    track = overlays.track
+
+    def paint(frame: Frame) -> tuple[float, NDArray[np.uint8]]:
+        image = frame.image
+        i = nearest(track.t, frame.t, tolerance)
+        if i is not None:
+            if boxes is not None:
+                blur(image, boxes[i])
+            draw(image, overlays.at(i))
+        # OpenCV converts to yuv420p several times faster than libswscale.
+        return frame.t, np.asarray(cv2.cvtColor(_even(image), cv2.COLOR_RGB2YUV_I420))
+
+    return paint
 
 
 def nearest(t: NDArray[np.float64], at: float, tolerance: float) -> int | None:

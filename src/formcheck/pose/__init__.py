@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from formcheck.errors import NoPersonError
+from formcheck.pose.cuts import thumbnail
 from formcheck.pose.outline import STATIONS, trunk_outline
 from formcheck.pose.person import Person, crop_mask
 from formcheck.pose.stride import Stride, fill_skipped
@@ -34,7 +35,7 @@ class Estimator(Protocol):
 
     masks: bool
 
-    def new_shot(self, image: NDArray[np.uint8], t: float) -> bool: ...
+    def new_shot(self, thumb: NDArray[np.float32], t: float) -> bool: ...
 
     def look(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]: ...
 
@@ -75,8 +76,9 @@ def estimate_poses(
         on_frame: Called after each frame, e.g. to advance a progress bar.
         keep_masks: Also keep each frame's mask, cropped around the person
             (16-37 kB a frame); needs an estimator that returns masks.
-        ahead: Frames decoded ahead in a second thread; 0 takes each frame only
-            when the last is done (live sources, which must not queue frames).
+        ahead: Frames decoded ahead in a second thread, which also makes their
+            thumbnails for the scene-cut detector; 0 takes each frame only when
+            the last is done (live sources, which must not queue frames).
         stride: Fast mode: the model skips frames while the body is (nearly) still
             (see :mod:`formcheck.pose.stride`); None runs it on every frame.
         need_person: Raise when nobody was found; False returns the empty series
@@ -93,11 +95,13 @@ def estimate_poses(
     last: tuple[Person | None, int] = (None, 0)  # the frame seen last, and its index
     wait = 0  # frames to pass over before the model runs again
     source = (
-        contextlib.closing(prefetch(frames, ahead)) if ahead else contextlib.nullcontext(frames)
+        contextlib.closing(prefetch(frames, ahead, work=_with_thumbnail))
+        if ahead
+        else contextlib.nullcontext(map(_with_thumbnail, frames))
     )
     with source as stream:
-        for i, frame in enumerate(stream):
-            cut = estimator.new_shot(frame.image, frame.t)
+        for i, (frame, thumb) in enumerate(stream):
+            cut = estimator.new_shot(thumb, frame.t)
             if wait > 0 and not cut:
                 wait -= 1
                 kept.add(frame.t, None, kept.counts[-1], seen=False)
@@ -114,6 +118,11 @@ def estimate_poses(
     if need_person and not series.detected.any():
         raise NoPersonError(f"{meta.source}: no person found in any of its {len(series)} frames")
     return series
+
+
+def _with_thumbnail(frame: Frame) -> tuple[Frame, NDArray[np.float32]]:
+    """The frame and the thumbnail scene cuts are found on, made in the decoding thread."""
+    return frame, thumbnail(frame.image)
 
 
 class _Kept:

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from formcheck.closing import Closing
 from formcheck.errors import ModelError
 from formcheck.model import ModelInfo, resolve_model
-from formcheck.pose.cuts import CutDetector
+from formcheck.pose.cuts import CutDetector, thumbnail
 from formcheck.pose.person import Person
 from formcheck.pose.select import MainPersonSelector, SelectionRules
 
@@ -187,7 +187,7 @@ class PoseEstimator(Closing):
             The main person (None when nobody continues the track) and how many
             people the model saw in this frame.
         """
-        self.new_shot(image, t)
+        self.new_shot(thumbnail(image), t)
         return self.look(image, t)
 
     def look(self, image: NDArray[np.uint8], t: float) -> tuple[Person | None, int]:
@@ -206,14 +206,15 @@ class PoseEstimator(Closing):
         pick = self.selector.choose([p.xy for p in people], t)
         return (people[pick] if pick is not None else None), len(people)
 
-    def new_shot(self, image: NDArray[np.uint8], t: float) -> bool:
-        """Whether the frame starts a new shot (a scene cut), without the model.
+    def new_shot(self, thumb: NDArray[np.float32], t: float) -> bool:
+        """Whether the frame of ``thumb`` starts a new shot (a scene cut), without the model.
 
-        Every frame must go through here or :meth:`process`, in time order, for
-        scene cuts to be found; a frame the model does not see (fast mode) too.
-        After a cut the main person is chosen afresh.
+        ``thumb`` is the frame's :func:`~formcheck.pose.cuts.thumbnail`. Every
+        frame must go through here or :meth:`process`, in time order, for scene
+        cuts to be found; a frame the model does not see (fast mode) too. After
+        a cut the main person is chosen afresh.
         """
-        if not self._cuts(image):
+        if not self._cuts(thumb):
             return False
         log.debug("%.3f s: scene cut, choosing the main person afresh", t)
         self.selector.reset()
