@@ -1,21 +1,16 @@
-"""Fast mode in parts: a video's poses estimated a part per process, then joined."""
+"""Fast mode in parts: a video's poses estimated a part per thread, then joined."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import os
-import signal
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from formcheck.pipeline import Settings, _children_deaf_to_ctrl_c, estimate, judge
+from formcheck.pipeline import Settings, estimate, judge
 from formcheck.pose.parts import HEAD_START_S, MIN_PART_S, OVERLAP_S, join, plan
 from formcheck.pose.stride import JOINTS
 from formcheck.series import PoseSeries, VideoMeta
@@ -82,7 +77,10 @@ def test_the_deadlift_sample_in_two_parts_counts_and_judges_as_in_one() -> None:
     video = str(SAMPLES / "deadlift_rounding.mp4")
     labels = json.loads((SAMPLES / "deadlift_rounding.json").read_text())
     whole, _ = estimate(video, None, segment=True, fast=True, parts=1)
+    stderr = os.fstat(2)
     halves, _ = estimate(video, None, segment=True, fast=True, parts=2)
+    after = os.fstat(2)  # each thread's landmarkers hid native chatter and gave fd 2 back
+    assert (after.st_dev, after.st_ino) == (stderr.st_dev, stderr.st_ino)
     assert halves.meta.duration_s is not None and len(plan(halves.meta.duration_s, 2)) == 2
     assert np.array_equal(halves.t, whole.t)
     assert halves.outline is not None and halves.outline.shape == whole.outline.shape
@@ -92,19 +90,3 @@ def test_the_deadlift_sample_in_two_parts_counts_and_judges_as_in_one() -> None:
     verdicts = [[(r.index, {f.code for f in r.faults}) for r in report.reps] for report in reports]
     assert len(verdicts[1]) == len(labels["reps"])
     assert verdicts[0] == verdicts[1]
-
-
-def test_ctrl_c_while_the_parts_processes_start_waits_and_they_never_take_it() -> None:
-    takes_ctrl_c = "import os, signal; os.kill(os.getpid(), signal.SIGINT); print('still here')"
-    reached_the_end = False
-    # A thread that does not block SIGINT, as OpenBLAS's do: the kernel hands it the signal.
-    other = threading.Thread(target=time.sleep, args=(1.0,))
-    other.start()
-    with pytest.raises(KeyboardInterrupt), _children_deaf_to_ctrl_c():
-        child = subprocess.run([sys.executable, "-c", takes_ctrl_c], capture_output=True)
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.3)  # Python would raise it here
-        reached_the_end = True
-    other.join()
-    assert child.stdout == b"still here\n"
-    assert reached_the_end

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 _NOISY_CALLS = 3
 #: Shortest gap between two scans triggered by a broken track.
 _MIN_SCAN_GAP_S = 0.25
+#: Held while file descriptor 2 is swapped for a sink.
+_STDERR_SWAP = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -50,9 +53,11 @@ def native_stderr_to_log() -> Iterator[None]:
     """Capture what native code writes to file descriptor 2 and log it at DEBUG.
 
     TFLite and glog write warnings straight to fd 2 when models load and on the
-    first frames; they mean nothing to a user.
+    first frames; they mean nothing to a user. Fd 2 is the whole process's:
+    one thread at a time swaps it (``--fast`` runs landmarkers in several), or
+    one would put back the other's sink for good.
     """
-    with tempfile.TemporaryFile() as sink:
+    with _STDERR_SWAP, tempfile.TemporaryFile() as sink:
         saved = os.dup(2)
         os.dup2(sink.fileno(), 2)
         try:

@@ -1,9 +1,9 @@
-"""Fast mode's other half: one video's poses estimated in parts, one process per core.
+"""Fast mode's other half: one video's poses estimated in parts, one thread per core.
 
 The pose model keeps one core busy (measured: 1.01 s of CPU a second of wall
 time), so on a machine with two cores, half of it waits during the pose stage.
 With ``--fast`` the video is cut into as many parts as there are cores, and
-each part is estimated in its own process.
+each part is estimated in its own thread, with its own landmarkers.
 
 Each part after the first also estimates :data:`OVERLAP_S` seconds before its
 own start. By then its tracker has found the person, and the overlap shows
@@ -12,7 +12,7 @@ mid-video, never people. When two parts disagree (several people in view, and
 the fresh choice went another way), :func:`join` says so and the caller
 estimates the video in one piece.
 
-This module plans and joins; the processes are the pipeline's.
+This module plans and joins; the threads are the pipeline's.
 """
 
 from __future__ import annotations
@@ -27,12 +27,11 @@ from formcheck.series import PoseSeries
 
 #: Seconds each part after the first estimates before its own start.
 OVERLAP_S = 1.0
-#: The shortest part worth a process of its own (its start-up is about 2 s).
+#: The shortest part worth a thread of its own (it also does the overlap).
 MIN_PART_S = 5.0
-#: Seconds of video the first part, run in the caller's process, does beyond the
-#: others: theirs start later (process start-up and model load, ~1.8 s here)
-#: and also cover the overlap.
-HEAD_START_S = 2.5
+#: Seconds of video the first part does beyond the others: they all start
+#: together, and the others also cover the overlap.
+HEAD_START_S = OVERLAP_S
 #: Two parts follow the same person when, in the overlap, their joints lie this
 #: close (median, in lengths of the body); a second person stands further off.
 SAME_PERSON = 0.15
