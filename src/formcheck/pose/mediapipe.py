@@ -108,6 +108,38 @@ class _Landmarker:
             self._task.close()
 
 
+class Scanner(Closing):
+    """A landmarker that finds up to ``max_people`` people afresh in one image.
+
+    Several :class:`PoseEstimator` in threads may share one (``--fast`` runs
+    a part of the video per thread): it sees one image at a time. Its own
+    copy of the model costs about 80 MB (a 720p ``formcheck pose`` peaked at
+    474 MB, 393 MB with ``--max-people 1``).
+
+    Raises:
+        ModelError: The model cannot be loaded.
+    """
+
+    def __init__(self, model: Path, max_people: int) -> None:
+        self._task: _Landmarker | None = _Landmarker(
+            model, video=False, num_poses=max_people, masks=False
+        )
+        self._lock = threading.Lock()
+
+    def detect(self, image: NDArray[np.uint8], t: float) -> list[Person]:
+        """Everybody in an (H, W, 3) RGB image (at time ``t`` seconds)."""
+        with self._lock:
+            assert self._task is not None, "scanner used after close"
+            return self._task.detect(image, t)
+
+    def close(self) -> None:
+        """Release MediaPipe's native resources."""
+        with self._lock:
+            if self._task is not None:
+                self._task.close()
+            self._task = None
+
+
 def _people(result: Any, width: int, height: int) -> list[Person]:
     masks = result.segmentation_masks or []
     people = []
@@ -141,6 +173,8 @@ class PoseEstimator(Closing):
         rescan_s: Seconds between scans for other people while tracking one.
         settle_s: Seconds without anybody else before tracking one person again.
         rules: Continuity tolerances of the main-person choice.
+        scanner: A :class:`Scanner` of ``max_people`` to share (left open on
+            closing); None makes one of its own when ``max_people`` > 1.
 
     Raises:
         ModelError: The model cannot be found, verified or loaded.
@@ -156,6 +190,7 @@ class PoseEstimator(Closing):
         rescan_s: float = 2.0,
         settle_s: float = 2.0,
         rules: SelectionRules | None = None,
+        scanner: Scanner | None = None,
     ) -> None:
         if max_people < 1:
             raise ValueError(f"max_people must be >= 1, got {max_people}")
@@ -168,14 +203,13 @@ class PoseEstimator(Closing):
         self._cuts = CutDetector()
         self._single: _Landmarker | None = self._video_landmarker(1)
         self._crowd: _Landmarker | None = None
-        self._scanner: _Landmarker | None = None
-        if max_people > 1:
+        self._scanner: Scanner | None = scanner if max_people > 1 else None
+        self._owns_scanner = scanner is None and max_people > 1
+        if self._owns_scanner:
             # The scanner only finds people; masks come from the trackers (a frame
             # whose person comes from a scan has none).
             try:
-                self._scanner = _Landmarker(
-                    self.model.path, video=False, num_poses=max_people, masks=False
-                )
+                self._scanner = Scanner(self.model.path, max_people)
             except BaseException:  # Ctrl-C too: the tracker must not be left to the GC
                 self.close()
                 raise
@@ -267,7 +301,7 @@ class PoseEstimator(Closing):
 
     def close(self) -> None:
         """Release MediaPipe's native resources."""
-        for task in (self._single, self._crowd, self._scanner):
+        for task in (self._single, self._crowd, self._scanner if self._owns_scanner else None):
             if task is not None:
                 task.close()
         self._single = self._crowd = self._scanner = None

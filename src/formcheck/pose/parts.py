@@ -28,7 +28,7 @@ from formcheck.series import PoseSeries
 #: Seconds each part after the first estimates before its own start.
 OVERLAP_S = 1.0
 #: The shortest part worth a thread of its own (it also does the overlap).
-MIN_PART_S = 5.0
+MIN_PART_S = 3.0
 #: Seconds of video the first part does beyond the others: they all start
 #: together, and the others also cover the overlap.
 HEAD_START_S = OVERLAP_S
