@@ -190,7 +190,15 @@ class VideoFileSource(Closing):
         )
 
     def __iter__(self) -> Iterator[Frame]:
-        k = self.meta.rotation // 90
+        for index, t, frame in self.timed():
+            yield Frame(index=index, t=t, image=self.picture(frame))
+
+    def timed(self) -> Iterator[tuple[int, float, Any]]:
+        """``(index, t, av frame)`` of each frame: :meth:`__iter__` without the pictures.
+
+        For a reader that wants few of the frames (:func:`frames_at`): making a
+        picture costs more than decoding (3 against 1.7 ms a 720p frame here).
+        """
         last_t = -math.inf
         frames = self._frames
         first, self._first = self._first, None
@@ -204,14 +212,17 @@ class VideoFileSource(Closing):
             if t <= last_t:  # duplicate or disordered timestamp: keep time moving forward
                 log.debug("frame %d: timestamp %.6f s not after %.6f s", index, t, last_t)
                 t = last_t + 1e-6
-            # PyAV pads rows to an aligned width (e.g. 404 px wide gives 1248-byte rows);
-            # MediaPipe reads such a strided array wrongly and finds nobody.
-            image: NDArray[np.uint8] = np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
-            if k:
-                image = np.ascontiguousarray(np.rot90(image, k))
-            yield Frame(index=index, t=t, image=image)
+            yield index, t, frame
             last_t, index = t, index + 1
         self._check_complete(last_t)
+
+    def picture(self, frame: Any) -> NDArray[np.uint8]:
+        """The (H, W, 3) RGB picture of an av frame of :meth:`timed`, upright, C-contiguous."""
+        # PyAV pads rows to an aligned width (e.g. 404 px wide gives 1248-byte rows);
+        # MediaPipe reads such a strided array wrongly and finds nobody.
+        image: NDArray[np.uint8] = np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
+        k = self.meta.rotation // 90
+        return np.ascontiguousarray(np.rot90(image, k)) if k else image
 
     def _check_complete(self, last_t: float) -> None:
         """Flag a file whose frames stop well before the duration its index gives."""
@@ -336,9 +347,9 @@ def frames_at(path: str | Path, times: Iterable[float]) -> dict[float, NDArray[n
         return found
     with VideoFileSource(path, start=max(wanted[0] - 0.5, 0.0)) as source:
         half_frame = 0.5 / source.meta.fps
-        for frame in source:
-            while wanted and wanted[0] <= frame.t + half_frame:
-                found[wanted.pop(0)] = frame.image
+        for _, t, frame in source.timed():
+            while wanted and wanted[0] <= t + half_frame:
+                found[wanted.pop(0)] = source.picture(frame)
             if not wanted:
                 break
     return found
