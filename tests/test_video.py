@@ -180,8 +180,9 @@ def test_prefetch_passes_errors_on_and_stops_when_closed() -> None:
 
 def test_frames_at_finds_the_frames_shown_at_given_times(tmp_path: Path) -> None:
     clip = write_clip(tmp_path / "ramp.mp4", ramp_frames(30), fps=10)
-    found = frames_at(clip, [0.7, 0.3, 2.5])
+    found = dict(frames_at(clip, [0.7, 0.3, 2.5]))
     assert sorted(found) == [0.3, 0.7, 2.5]
+    assert [t for t, _ in frames_at(clip, [0.7, 0.3, 0.7])] == [0.3, 0.7]  # in order, once each
     for t, image in found.items():
         assert abs(float(image.mean()) - 4 * round(t * 10)) < 3  # brightness = 4 * frame index
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -44,8 +44,9 @@ TOP_HOLD_DEG = 10.0
 #: the model has lost the body. Tune renders seen from 45-90 deg read up to 180 then.
 MAX_LYING_BEND_DEG = 100.0
 
-#: Reads the frames of the analysed video shown at the given times (seconds).
-FrameReader = Callable[[list[float]], dict[float, NDArray[np.uint8]]]
+#: Reads the frames of the analysed video shown at the given times (seconds):
+#: ``(time, frame)`` in time order, as :func:`formcheck.video.frames_at` does.
+FrameReader = Callable[[list[float]], Iterable[tuple[float, NDArray[np.uint8]]]]
 
 
 def analyze(
@@ -213,14 +214,7 @@ def _without_unloaded_rises(
     # The model's own wrist estimate, even where it rates the hands as hidden by the plates.
     hands = angles.point(np.asarray(series.xy, np.float64), "wrist", "mid")
     rises = [implement.Rise(r.start, r.top, hands[r.start], hands[r.top]) for r in full]
-    images = frames(sorted({float(kin.t[i]) for r in rises for i in (r.lift_off, r.top)}))
-    scores: list[float | None] = []
-    for rise in rises:
-        before, after = images.get(float(kin.t[rise.lift_off])), images.get(float(kin.t[rise.top]))
-        if before is None or after is None:
-            scores.append(None)
-        else:
-            scores.append(implement.rise_score(before, after, rise, kin.leg))
+    scores = _rise_scores(rises, kin, frames)
     # Rises are compared with those seen from much the same angle: a lifter who
     # turns to face the camera shows the bar end-on, from the side it spans the frame.
     views = [kin.view_of(slice(r.start, r.end + 1)).label == "front" for r in full]
@@ -230,6 +224,29 @@ def _without_unloaded_rises(
         gone = implement.unloaded([scores[i] for i in group])
         dropped |= {id(full[i]) for i, g in zip(group, gone, strict=True) if g}
     return numbered([rep for rep in reps if id(rep) not in dropped])
+
+
+def _rise_scores(
+    rises: list[implement.Rise], kin: Kinematics, frames: FrameReader
+) -> list[float | None]:
+    """Each rise's :func:`~formcheck.implement.rise_score`, the frames read in one pass.
+
+    A frame is kept only until the rise it starts has its top frame too.
+    """
+    ends: dict[float, list[int]] = {}
+    for k, rise in enumerate(rises):
+        for i in (rise.lift_off, rise.top):
+            ends.setdefault(float(kin.t[i]), []).append(k)
+    before: dict[int, NDArray[np.uint8]] = {}
+    scores: list[float | None] = [None] * len(rises)
+    for t, image in frames(sorted(ends)):
+        for k in ends[t]:
+            rise = rises[k]
+            if float(kin.t[rise.lift_off]) == t and k not in before:
+                before[k] = image
+            elif k in before:
+                scores[k] = implement.rise_score(before.pop(k), image, rise, kin.leg)
+    return scores
 
 
 def _camera_view(kin: Kinematics, spec: Exercise, reps: tuple[RepResult, ...]) -> CameraView:

@@ -330,29 +330,31 @@ def open_source(
     return VideoFileSource(str(spec).removeprefix("file://"), start, end)
 
 
-def frames_at(path: str | Path, times: Iterable[float]) -> dict[float, NDArray[np.uint8]]:
-    """The frames of a video file shown at ``times`` (seconds), in one decoding pass.
+def frames_at(
+    path: str | Path, times: Iterable[float]
+) -> Iterator[tuple[float, NDArray[np.uint8]]]:
+    """``(time, frame)`` of a video file at each of ``times`` (s), in time order, in one pass.
 
     Each time gets the first frame from half a frame before it on (the nearest
     one at a steady frame rate), so times taken from a pose series of the same
-    file find their own frames. Decoding starts shortly before the earliest time
-    and stops after the latest; a time past the end gets no frame.
+    file find their own frames; a time given twice comes once. Decoding starts
+    shortly before the earliest time and stops after the latest; a time past
+    the end gets no frame. One frame is held at a time: a long set's reps at
+    1080p held together took gigabytes.
 
     Raises:
-        VideoError: The file cannot be opened.
+        VideoError: The file cannot be opened (on the first frame asked for).
     """
     wanted = sorted(set(times))
-    found: dict[float, NDArray[np.uint8]] = {}
     if not wanted:
-        return found
+        return
     with VideoFileSource(path, start=max(wanted[0] - 0.5, 0.0)) as source:
         half_frame = 0.5 / source.meta.fps
         for _, t, frame in source.timed():
             while wanted and wanted[0] <= t + half_frame:
-                found[wanted.pop(0)] = source.picture(frame)
+                yield wanted.pop(0), source.picture(frame)
             if not wanted:
                 break
-    return found
 
 
 #: What the decoding thread hands over last.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from formcheck.checks import check_of
 from formcheck.files import write_text
@@ -105,26 +106,32 @@ def thumbnails(report: SetReport, video: Path, blur_faces: bool) -> list[html.Th
     overlays = Overlays(report)
     track = overlays.track
     boxes = face_boxes(track.xy, track.t) if blur_faces else None
-    images = frames_at(video, [t for t, _, _ in wanted])
-    out = []
-    for t, caption, rep in wanted:
-        image = images.get(t)
-        if image is None:
-            continue
-        i = nearest(track.t, t, 0.5 / report.source.fps)
-        if i is not None:
-            if boxes is not None:
-                blur(image, boxes[i])
-            draw(image, overlays.at(i, rep))
-        h, w = image.shape[:2]
-        small = cv2.resize(
-            image, (THUMB_WIDTH, max(1, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA
-        )
-        ok, jpeg = cv2.imencode(
-            ".jpg",
-            cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
-            [cv2.IMWRITE_JPEG_QUALITY, THUMB_QUALITY],
-        )
-        if ok:
-            out.append(html.Thumbnail(caption, np.asarray(jpeg).tobytes()))
-    return out
+    at: dict[float, list[int]] = {}
+    for k, (t, _, _) in enumerate(wanted):
+        at.setdefault(t, []).append(k)
+    made: dict[int, html.Thumbnail] = {}
+    for t, frame in frames_at(video, list(at)):
+        for k in at[t]:
+            _, caption, rep = wanted[k]
+            image = frame.copy()  # each moment's overlay on a clean frame
+            i = nearest(track.t, t, 0.5 / report.source.fps)
+            if i is not None:
+                if boxes is not None:
+                    blur(image, boxes[i])
+                draw(image, overlays.at(i, rep))
+            jpeg = _jpeg(image)
+            if jpeg is not None:
+                made[k] = html.Thumbnail(caption, jpeg)
+    return [made[k] for k in sorted(made)]
+
+
+def _jpeg(image: NDArray[np.uint8]) -> bytes | None:
+    """A thumbnail of an RGB frame, THUMB_WIDTH wide, as JPEG bytes; None if it fails."""
+    h, w = image.shape[:2]
+    small = cv2.resize(
+        image, (THUMB_WIDTH, max(1, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA
+    )
+    ok, jpeg = cv2.imencode(
+        ".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, THUMB_QUALITY]
+    )
+    return np.asarray(jpeg).tobytes() if ok else None
