@@ -7,7 +7,7 @@ tries beside formcheck. Absolute times drift by tens of percent within minutes
 on these machines, so the two run in pairs, one after the other, and what is
 reported is the ratio of the medians over the pairs: the loop's wall time over
 formcheck's (above 1: formcheck is faster), with the peak memory of each
-(summed over a command's processes: ``--fast`` estimates parts in others).
+(summed over a command's processes, should it start any).
 
 Clips: the bundled deadlift sample scaled to 360x640 at 60 fps, 1280x720 at 30
 and 1920x1080 at 30 (H.264), and any real clips given with ``--clip``. For

@@ -53,7 +53,7 @@ class Settings:
     annotate: bool = True
     blur_faces: bool = False
     fast: bool = False
-    #: Processes one video's pose estimation may use with ``fast`` (see ``estimate``).
+    #: Threads one video's pose estimation may use with ``fast`` (see ``estimate``).
     parts: int = 1
 
 
@@ -205,7 +205,7 @@ def estimate(
 
     ``fast``: the model skips frames while the body is (nearly) still (see
     :mod:`formcheck.pose.stride`), and a whole video long enough is estimated
-    in up to ``parts`` processes at once (see :mod:`formcheck.pose.parts`).
+    in up to ``parts`` threads at once (see :mod:`formcheck.pose.parts`).
     Returns the series and, when the video ended early, why.
 
     Raises:
